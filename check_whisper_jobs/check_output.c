@@ -1,0 +1,218 @@
+#include "check_output.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wj_duration.h"
+#include "wj_number.h"
+#include "wj_perfdata.h"
+#include "wj_text.h"
+
+#define MAX_LISTED_JOBS 20
+
+static void append_age(struct wj_buffer *out, int64_t age_ms)
+{
+    char text[32];
+
+    wj_duration_format(text, sizeof text, age_ms > 0 ? age_ms / 1000 : 0);
+    wj_buffer_append_string(out, text);
+}
+
+static void append_duration(struct wj_buffer *out, int64_t seconds)
+{
+    char text[32];
+
+    wj_duration_format(text, sizeof text, seconds);
+    wj_buffer_append_string(out, text);
+}
+
+static void append_sanitized(struct wj_buffer *out, const char *text)
+{
+    char safe[WJ_ERROR_MESSAGE_SIZE];
+
+    wj_buffer_append_string(out, wj_text_sanitize(safe, sizeof safe, text));
+}
+
+static void append_state_mark(struct wj_buffer *out, enum wj_state state)
+{
+    if (state != WJ_STATE_OK)
+        wj_buffer_printf(out, " [%s]", wj_state_name(state));
+}
+
+/* Threshold in seconds as perfdata text, "" when unset. */
+static const char *threshold_text(char *buffer, size_t size, int64_t seconds)
+{
+    if (seconds == WJ_THRESHOLD_UNSET)
+        return "";
+    snprintf(buffer, size, "%lld", (long long)seconds);
+    return buffer;
+}
+
+static void append_active_summary(struct wj_buffer *out, const char *status, int64_t count, int64_t oldest_ms,
+                                  int64_t stuck, enum wj_state state)
+{
+    wj_buffer_printf(out, ", %lld %s", (long long)count, status);
+    if (count > 0 && oldest_ms > 0) {
+        wj_buffer_append_string(out, " (oldest ");
+        append_age(out, oldest_ms);
+        if (stuck > 0)
+            wj_buffer_printf(out, ", %lld stuck", (long long)stuck);
+        wj_buffer_append_string(out, ")");
+    }
+    append_state_mark(out, state);
+}
+
+static void append_account_summary(struct wj_buffer *out, const struct check_config *config,
+                                   const struct wj_account_judgement *judgement)
+{
+    wj_buffer_printf(out, "%lld failed in the last ", (long long)judgement->failed);
+    append_duration(out, config->thresholds.window_s);
+    append_state_mark(out, judgement->failed_state);
+
+    append_active_summary(out, "pending", judgement->pending, judgement->oldest_pending_ms,
+                          judgement->stuck_pending, judgement->pending_state);
+    append_active_summary(out, "processing", judgement->processing, judgement->oldest_processing_ms,
+                          judgement->stuck_processing, judgement->processing_state);
+
+    if (judgement->other > 0)
+        wj_buffer_printf(out, ", %lld with a status this plugin does not know", (long long)judgement->other);
+    if (judgement->bad_timestamps > 0)
+        wj_buffer_printf(out, ", %lld with a missing or invalid timestamp [UNKNOWN]",
+                         (long long)judgement->bad_timestamps);
+    if (config->type_count > 0) {
+        wj_buffer_append_string(out, ", types ");
+        for (size_t i = 0; i < config->type_count; i++) {
+            if (i > 0)
+                wj_buffer_append_string(out, ",");
+            append_sanitized(out, config->types[i]);
+        }
+    }
+    if (judgement->truncated)
+        wj_buffer_printf(out, "; lists cut at --max-pages %d, so counts may be incomplete", config->max_pages);
+}
+
+static void append_account_perfdata(struct wj_buffer *out, const struct check_config *config,
+                                    const struct wj_account_judgement *judgement)
+{
+    const struct wj_thresholds *thresholds = &config->thresholds;
+    char warning[32];
+    char critical[32];
+
+    /* Each item brings its own leading space. */
+    wj_buffer_append_string(out, " |");
+
+    wj_perfdata_append(out, "failed", (double)judgement->failed, NULL, thresholds->failed_warning.text,
+                       thresholds->failed_critical.is_set ? thresholds->failed_critical.text : NULL, true, 0);
+    wj_perfdata_append(out, "pending", (double)judgement->pending, NULL, NULL, NULL, true, 0);
+    wj_perfdata_append(out, "processing", (double)judgement->processing, NULL, NULL, NULL, true, 0);
+    wj_perfdata_append(out, "stuck_pending", (double)judgement->stuck_pending, NULL, NULL, NULL, true, 0);
+    wj_perfdata_append(out, "stuck_processing", (double)judgement->stuck_processing, NULL, NULL, NULL, true, 0);
+    wj_perfdata_append(out, "oldest_pending_age", (double)judgement->oldest_pending_ms / 1000.0, "s",
+                       threshold_text(warning, sizeof warning, thresholds->pending_warning_s),
+                       threshold_text(critical, sizeof critical, thresholds->pending_critical_s), true, 0);
+    wj_perfdata_append(out, "oldest_processing_age", (double)judgement->oldest_processing_ms / 1000.0, "s",
+                       threshold_text(warning, sizeof warning, thresholds->processing_warning_s),
+                       threshold_text(critical, sizeof critical, thresholds->processing_critical_s), true, 0);
+    wj_perfdata_append(out, "other", (double)judgement->other, NULL, NULL, NULL, true, 0);
+}
+
+/* One long-output line: state, job id, type, status, age, and the error of
+ * a failed job. */
+static void append_job_line(struct wj_buffer *out, enum wj_state state, const struct wj_job *job, bool has_age,
+                            int64_t age_ms, const char *problem)
+{
+    wj_buffer_printf(out, "\n%s: job ", wj_state_name(state));
+    append_sanitized(out, job->id[0] ? job->id : "(no id)");
+    wj_buffer_append_string(out, ", type ");
+    append_sanitized(out, job->type[0] ? job->type : "(none)");
+    wj_buffer_append_string(out, ", ");
+    append_sanitized(out, job->status_text[0] ? job->status_text : "(no status)");
+    if (has_age) {
+        wj_buffer_append_string(out, ", age ");
+        append_age(out, age_ms);
+    }
+    if (job->status == WJ_STATUS_FAILED) {
+        wj_buffer_append_string(out, ", error ");
+        append_sanitized(out, job->error_code[0] ? job->error_code : "(no code)");
+        wj_buffer_append_string(out, ": ");
+        append_sanitized(out, job->error_message[0] ? job->error_message : "(no message)");
+    }
+    if (problem) {
+        wj_buffer_append_string(out, ", ");
+        wj_buffer_append_string(out, problem);
+    }
+}
+
+static void append_findings(struct wj_buffer *out, const struct wj_account_judgement *judgement)
+{
+    size_t listed = judgement->finding_count < MAX_LISTED_JOBS ? judgement->finding_count : MAX_LISTED_JOBS;
+    char problem[64];
+
+    for (size_t i = 0; i < listed; i++) {
+        const struct wj_finding *finding = &judgement->findings[i];
+        const char *detail = NULL;
+
+        if (finding->reason == WJ_FINDING_BAD_TIMESTAMP) {
+            snprintf(problem, sizeof problem, "%s is missing or not a valid timestamp", finding->field);
+            detail = problem;
+        }
+        append_job_line(out, finding->state, finding->job, finding->has_age, finding->age_ms, detail);
+    }
+    if (judgement->finding_count > listed)
+        wj_buffer_printf(out, "\n... and %zu more", judgement->finding_count - listed);
+}
+
+void check_format_account(struct wj_buffer *out, const struct check_config *config,
+                          const struct wj_account_judgement *judgement)
+{
+    wj_buffer_printf(out, "WHISPER JOBS %s - ", wj_state_name(judgement->state));
+    append_account_summary(out, config, judgement);
+    append_account_perfdata(out, config, judgement);
+    append_findings(out, judgement);
+    wj_buffer_append_string(out, "\n");
+}
+
+void check_format_job(struct wj_buffer *out, const struct wj_job *job, const struct wj_job_judgement *judgement)
+{
+    char warning[32];
+    char critical[32];
+
+    wj_buffer_printf(out, "WHISPER JOBS %s - job ", wj_state_name(judgement->state));
+    append_sanitized(out, job->id);
+    wj_buffer_append_string(out, " (");
+    append_sanitized(out, job->type[0] ? job->type : "no type");
+    wj_buffer_append_string(out, ") is ");
+    append_sanitized(out, job->status_text[0] ? job->status_text : "without status");
+
+    if (job->status == WJ_STATUS_FAILED) {
+        wj_buffer_append_string(out, ": ");
+        append_sanitized(out, job->error_code[0] ? job->error_code : "(no code)");
+        wj_buffer_append_string(out, " ");
+        append_sanitized(out, job->error_message[0] ? job->error_message : "(no message)");
+    } else if (judgement->has_age) {
+        wj_buffer_append_string(out, ", created ");
+        append_age(out, judgement->age_ms);
+        wj_buffer_append_string(out, " ago");
+    }
+    if (judgement->problem) {
+        wj_buffer_append_string(out, "; ");
+        wj_buffer_append_string(out, judgement->problem);
+    }
+
+    if (judgement->has_age) {
+        wj_buffer_append_string(out, " |");
+        wj_perfdata_append(out, "age", (double)judgement->age_ms / 1000.0, "s",
+                           threshold_text(warning, sizeof warning, judgement->warning_s),
+                           threshold_text(critical, sizeof critical, judgement->critical_s), true, 0);
+    }
+    if (judgement->state == WJ_STATE_WARNING || judgement->state == WJ_STATE_CRITICAL)
+        append_job_line(out, judgement->state, job, judgement->has_age, judgement->age_ms, NULL);
+    wj_buffer_append_string(out, "\n");
+}
+
+void check_format_error(struct wj_buffer *out, enum wj_state state, const char *message)
+{
+    wj_buffer_printf(out, "WHISPER JOBS %s - ", wj_state_name(state));
+    append_sanitized(out, message);
+    wj_buffer_append_string(out, "\n");
+}

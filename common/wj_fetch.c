@@ -1,0 +1,109 @@
+#include "wj_fetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "wj_api_json.h"
+#include "wj_buffer.h"
+#include "wj_text.h"
+
+static void set_now(const struct wj_client *client, int64_t *now_ms, bool *from_server)
+{
+    int64_t server_ms = wj_client_server_time(client);
+
+    *from_server = server_ms >= 0;
+    *now_ms = *from_server ? server_ms : wj_realtime_ms();
+}
+
+bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *plan,
+                      int64_t deadline_ms, struct wj_account_snapshot *snapshot,
+                      struct wj_error *error)
+{
+    memset(snapshot, 0, sizeof *snapshot);
+
+    for (int status = 0; status < WJ_API_STATUS_COUNT; status++) {
+        struct wj_list_read *list = &snapshot->lists[status];
+
+        snapshot->modes[status] = plan->lists[status];
+        if (plan->lists[status] == WJ_LIST_SKIP)
+            continue;
+
+        list->status = wj_status_name((enum wj_status)status);
+        list->max_pages = plan->max_pages;
+        list->count_only = plan->lists[status] == WJ_LIST_COUNT;
+        if (!wj_list_read_start(list, client, error))
+            goto failed;
+    }
+
+    if (!wj_client_run(client, deadline_ms, error))
+        goto failed;
+
+    set_now(client, &snapshot->now_ms, &snapshot->now_from_server);
+    return true;
+
+failed:
+    wj_account_snapshot_free(snapshot);
+    return false;
+}
+
+void wj_account_snapshot_free(struct wj_account_snapshot *snapshot)
+{
+    for (int status = 0; status < WJ_API_STATUS_COUNT; status++)
+        wj_list_read_free(&snapshot->lists[status]);
+    memset(snapshot, 0, sizeof *snapshot);
+}
+
+struct job_target {
+    struct wj_job *job;
+    bool parsed;
+};
+
+static bool on_job(void *context, const struct wj_response *response, struct wj_error *error)
+{
+    struct job_target *target = context;
+
+    if (!wj_parse_job(response->body, response->length, target->job, error))
+        return false;
+    target->parsed = true;
+    return true;
+}
+
+bool wj_fetch_job(struct wj_client *client, const char *job_id, int64_t deadline_ms,
+                  struct wj_job *job, int64_t *now_ms, struct wj_error *error)
+{
+    struct job_target target = {job, false};
+    struct wj_buffer path = {0};
+    char *escaped = wj_url_escape(job_id);
+    bool fetched;
+    bool from_server;
+
+    memset(job, 0, sizeof *job);
+    wj_buffer_append_string(&path, "/v1/ops/jobs/");
+    if (escaped)
+        wj_buffer_append_string(&path, escaped);
+    free(escaped);
+    if (escaped == NULL || path.failed) {
+        wj_buffer_free(&path);
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory building the job URL");
+        return false;
+    }
+
+    fetched = wj_client_get(client, wj_buffer_text(&path), on_job, &target, error)
+              && wj_client_run(client, deadline_ms, error);
+    wj_buffer_free(&path);
+
+    if (!fetched) {
+        if (error->kind == WJ_ERR_NOT_FOUND) {
+            char id[128];
+
+            wj_error_set(error, WJ_ERR_NOT_FOUND, "job ID \"%s\" not found (HTTP 404); check the ID",
+                         wj_text_sanitize(id, sizeof id, job_id));
+        }
+        if (target.parsed)
+            wj_job_free(job);
+        return false;
+    }
+
+    set_now(client, now_ms, &from_server);
+    return true;
+}

@@ -1,0 +1,790 @@
+#include "wj_http.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "wj_api_json.h"
+#include "wj_buffer.h"
+#include "wj_text.h"
+
+#define DEFAULT_MAX_PARALLEL 6
+#define MAX_ATTEMPTS 5
+/* A retry is only worth waiting for when some time is left to make it. */
+#define RETRY_MARGIN_MS 250
+
+struct wj_request {
+    struct wj_client *client;
+    CURL *easy;
+    char *path;
+    char *url;
+    wj_response_fn on_response;
+    void *context;
+    struct wj_buffer body;
+    bool too_large;
+    char retry_after[64];
+    int64_t date_ms;
+    int attempts;
+    int64_t due_ms; /* monotonic time before which a retry must not start */
+    struct wj_request *next;        /* in the queue */
+    struct wj_request *active_next; /* in the list of transfers in flight */
+    char curl_error[CURL_ERROR_SIZE];
+};
+
+struct wj_client {
+    CURLM *multi;
+    CURLSH *share;
+    struct curl_slist *headers;
+    char *base_url;
+    char *token;
+    char *cacert;
+    char *proxy;
+    char *user_agent;
+    bool insecure;
+    size_t max_body_bytes;
+    int max_parallel;
+    wj_log_fn log;
+    void *log_context;
+
+    struct wj_request *queue_head; /* not started yet, or waiting to retry */
+    struct wj_request *queue_tail;
+    struct wj_request *active_head; /* transfers added to the multi handle */
+    int active;
+    int64_t deadline_ms;
+    int64_t server_time_ms;
+    struct wj_client_stats stats;
+};
+
+int64_t wj_monotonic_ms(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int64_t wj_realtime_ms(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+bool wj_http_global_init(struct wj_error *error)
+{
+    CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    if (code != CURLE_OK) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "libcurl initialisation failed: %s",
+                     curl_easy_strerror(code));
+        return false;
+    }
+    return true;
+}
+
+char *wj_url_escape(const char *text)
+{
+    char *escaped = curl_easy_escape(NULL, text, 0);
+    char *copy;
+
+    if (escaped == NULL)
+        return NULL;
+
+    copy = strdup(escaped);
+    curl_free(escaped);
+    return copy;
+}
+
+static void client_log(const struct wj_client *client, int level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void client_log(const struct wj_client *client, int level, const char *format, ...)
+{
+    char message[1024];
+    va_list args;
+
+    if (client->log == NULL)
+        return;
+
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+
+    wj_text_redact(message, client->token);
+    client->log(client->log_context, level, message);
+}
+
+static char *copy_or_null(const char *text)
+{
+    return text ? strdup(text) : NULL;
+}
+
+static bool copy_config(struct wj_client *client, const struct wj_client_config *config)
+{
+    size_t length;
+
+    client->base_url = strdup(config->base_url);
+    client->token = strdup(config->token ? config->token : "");
+    client->cacert = copy_or_null(config->cacert);
+    client->proxy = copy_or_null(config->proxy);
+    client->user_agent = copy_or_null(config->user_agent);
+    if (client->base_url == NULL || client->token == NULL
+        || (config->cacert && client->cacert == NULL) || (config->proxy && client->proxy == NULL)
+        || (config->user_agent && client->user_agent == NULL))
+        return false;
+
+    /* Paths are appended with their leading slash. */
+    length = strlen(client->base_url);
+    while (length > 0 && client->base_url[length - 1] == '/')
+        client->base_url[--length] = '\0';
+
+    client->insecure = config->insecure;
+    client->max_body_bytes = config->max_body_bytes ? config->max_body_bytes : WJ_DEFAULT_MAX_BODY_BYTES;
+    client->max_parallel = config->max_parallel > 0 ? config->max_parallel : DEFAULT_MAX_PARALLEL;
+    client->log = config->log;
+    client->log_context = config->log_context;
+    return true;
+}
+
+static bool build_headers(struct wj_client *client)
+{
+    struct wj_buffer authorization = {0};
+    struct curl_slist *list;
+    bool built;
+
+    list = curl_slist_append(NULL, "Accept: application/json");
+    if (list == NULL)
+        return false;
+    client->headers = list;
+
+    wj_buffer_append_string(&authorization, "Authorization: Bearer ");
+    wj_buffer_append_string(&authorization, client->token);
+    built = !authorization.failed;
+    if (built) {
+        list = curl_slist_append(client->headers, wj_buffer_text(&authorization));
+        built = list != NULL;
+        if (built)
+            client->headers = list;
+    }
+
+    /* The header copy lives in the list; wipe ours so the key does not stay
+     * in freed heap memory. */
+    if (authorization.data)
+        memset(authorization.data, 0, authorization.capacity);
+    wj_buffer_free(&authorization);
+    return built;
+}
+
+struct wj_client *wj_client_new(const struct wj_client_config *config, struct wj_error *error)
+{
+    struct wj_client *client;
+
+    if (config->base_url == NULL
+        || (strncasecmp(config->base_url, "http://", 7) != 0
+            && strncasecmp(config->base_url, "https://", 8) != 0)) {
+        wj_error_set(error, WJ_ERR_CONFIG,
+                     "invalid URL \"%.200s\": expected http://HOST[:PORT] or https://HOST[:PORT]",
+                     config->base_url ? config->base_url : "");
+        return NULL;
+    }
+
+    client = calloc(1, sizeof *client);
+    if (client == NULL) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory creating the HTTP client");
+        return NULL;
+    }
+    client->server_time_ms = -1;
+
+    if (!copy_config(client, config) || !build_headers(client)) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory creating the HTTP client");
+        wj_client_free(client);
+        return NULL;
+    }
+
+    client->multi = curl_multi_init();
+    client->share = curl_share_init();
+    if (client->multi == NULL || client->share == NULL
+        || curl_share_setopt(client->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK
+        || curl_share_setopt(client->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK
+        || curl_multi_setopt(client->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)client->max_parallel) != CURLM_OK) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "libcurl could not create a multi or share handle");
+        wj_client_free(client);
+        return NULL;
+    }
+
+    return client;
+}
+
+static void request_free(struct wj_request *request)
+{
+    if (request == NULL)
+        return;
+
+    if (request->easy)
+        curl_easy_cleanup(request->easy);
+    free(request->path);
+    free(request->url);
+    wj_buffer_free(&request->body);
+    free(request);
+}
+
+static void add_active(struct wj_client *client, struct wj_request *request)
+{
+    request->active_next = client->active_head;
+    client->active_head = request;
+    client->active++;
+}
+
+static void remove_active(struct wj_client *client, struct wj_request *request)
+{
+    struct wj_request **link = &client->active_head;
+
+    while (*link && *link != request)
+        link = &(*link)->active_next;
+    if (*link) {
+        *link = request->active_next;
+        client->active--;
+    }
+    request->active_next = NULL;
+    curl_multi_remove_handle(client->multi, request->easy);
+}
+
+static void drop_all(struct wj_client *client)
+{
+    struct wj_request *request;
+
+    while ((request = client->queue_head) != NULL) {
+        client->queue_head = request->next;
+        request_free(request);
+    }
+    client->queue_tail = NULL;
+
+    while ((request = client->active_head) != NULL) {
+        remove_active(client, request);
+        request_free(request);
+    }
+}
+
+void wj_client_free(struct wj_client *client)
+{
+    if (client == NULL)
+        return;
+
+    if (client->multi) {
+        drop_all(client);
+        curl_multi_cleanup(client->multi);
+    }
+    if (client->share)
+        curl_share_cleanup(client->share);
+    curl_slist_free_all(client->headers);
+    free(client->base_url);
+    if (client->token) {
+        memset(client->token, 0, strlen(client->token));
+        free(client->token);
+    }
+    free(client->cacert);
+    free(client->proxy);
+    free(client->user_agent);
+    free(client);
+}
+
+static void enqueue(struct wj_client *client, struct wj_request *request)
+{
+    request->next = NULL;
+    if (client->queue_tail)
+        client->queue_tail->next = request;
+    else
+        client->queue_head = request;
+    client->queue_tail = request;
+}
+
+bool wj_client_get(struct wj_client *client, const char *path_and_query,
+                   wj_response_fn on_response, void *context, struct wj_error *error)
+{
+    struct wj_request *request = calloc(1, sizeof *request);
+    struct wj_buffer url = {0};
+
+    if (request == NULL) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory queueing a request");
+        return false;
+    }
+
+    wj_buffer_append_string(&url, client->base_url);
+    wj_buffer_append_string(&url, path_and_query);
+    request->path = strdup(path_and_query);
+    request->url = url.data;
+    if (url.failed || request->path == NULL || request->url == NULL) {
+        request->url = NULL;
+        wj_buffer_free(&url);
+        request_free(request);
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory queueing a request");
+        return false;
+    }
+
+    request->client = client;
+    request->on_response = on_response;
+    request->context = context;
+    request->date_ms = -1;
+    enqueue(client, request);
+    return true;
+}
+
+static size_t write_body(char *data, size_t size, size_t count, void *user_data)
+{
+    struct wj_request *request = user_data;
+    size_t length = size * count;
+
+    if (request->body.length + length > request->client->max_body_bytes) {
+        request->too_large = true;
+        return 0;
+    }
+    if (!wj_buffer_append(&request->body, data, length))
+        return 0;
+    return length;
+}
+
+static void copy_header_value(char *target, size_t size, const char *value, size_t length)
+{
+    while (length > 0 && (*value == ' ' || *value == '\t')) {
+        value++;
+        length--;
+    }
+    while (length > 0 && (value[length - 1] == '\r' || value[length - 1] == '\n'
+                          || value[length - 1] == ' ' || value[length - 1] == '\t'))
+        length--;
+    if (length >= size)
+        length = size - 1;
+    memcpy(target, value, length);
+    target[length] = '\0';
+}
+
+static size_t read_header(char *data, size_t size, size_t count, void *user_data)
+{
+    struct wj_request *request = user_data;
+    size_t length = size * count;
+    char value[128];
+
+    if (length > 5 && strncasecmp(data, "Date:", 5) == 0) {
+        time_t date;
+
+        copy_header_value(value, sizeof value, data + 5, length - 5);
+        date = curl_getdate(value, NULL);
+        if (date > 0)
+            request->date_ms = (int64_t)date * 1000;
+    } else if (length > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
+        copy_header_value(request->retry_after, sizeof request->retry_after, data + 12, length - 12);
+    }
+    return length;
+}
+
+/* Every curl option for a request is set here, each one checked. */
+static bool configure_easy(struct wj_request *request, int64_t remaining_ms, struct wj_error *error)
+{
+    struct wj_client *client = request->client;
+    CURL *easy = curl_easy_init();
+    CURLcode code = CURLE_OK;
+
+    if (easy == NULL) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "libcurl could not create an easy handle");
+        return false;
+    }
+    request->easy = easy;
+
+#define SET(option, value)                                        \
+    do {                                                          \
+        if (code == CURLE_OK)                                     \
+            code = curl_easy_setopt(easy, option, value);         \
+    } while (0)
+
+    SET(CURLOPT_URL, request->url);
+    SET(CURLOPT_HTTPGET, 1L);
+    SET(CURLOPT_HTTPHEADER, client->headers);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_ACCEPT_ENCODING, "");
+    SET(CURLOPT_TIMEOUT_MS, (long)remaining_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)remaining_ms);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)client->max_body_bytes);
+    SET(CURLOPT_WRITEFUNCTION, write_body);
+    SET(CURLOPT_WRITEDATA, request);
+    SET(CURLOPT_HEADERFUNCTION, read_header);
+    SET(CURLOPT_HEADERDATA, request);
+    SET(CURLOPT_ERRORBUFFER, request->curl_error);
+    SET(CURLOPT_PRIVATE, (char *)request);
+    SET(CURLOPT_SHARE, client->share);
+    SET(CURLOPT_SSL_VERIFYPEER, client->insecure ? 0L : 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, client->insecure ? 0L : 2L);
+    if (client->cacert)
+        SET(CURLOPT_CAINFO, client->cacert);
+    if (client->proxy)
+        SET(CURLOPT_PROXY, client->proxy);
+    if (client->user_agent)
+        SET(CURLOPT_USERAGENT, client->user_agent);
+#undef SET
+
+    if (code != CURLE_OK) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "libcurl rejected an option: %s",
+                     curl_easy_strerror(code));
+        return false;
+    }
+    return true;
+}
+
+static bool start_request(struct wj_client *client, struct wj_request *request,
+                          struct wj_error *error)
+{
+    int64_t remaining_ms = client->deadline_ms - wj_monotonic_ms();
+
+    if (remaining_ms <= 0) {
+        wj_error_set(error, WJ_ERR_TIMEOUT, "timed out before requesting %s", request->path);
+        return false;
+    }
+
+    if (request->easy) {
+        curl_easy_cleanup(request->easy);
+        request->easy = NULL;
+    }
+    wj_buffer_reset(&request->body);
+    request->too_large = false;
+    request->retry_after[0] = '\0';
+    request->curl_error[0] = '\0';
+    request->attempts++;
+
+    if (!configure_easy(request, remaining_ms, error))
+        return false;
+
+    if (curl_multi_add_handle(client->multi, request->easy) != CURLM_OK) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "libcurl could not start the request for %s",
+                     request->path);
+        return false;
+    }
+
+    add_active(client, request);
+    client->stats.requests++;
+    client_log(client, 2, "GET %s (attempt %d)", request->url, request->attempts);
+    return true;
+}
+
+/* Starts queued requests that are due, up to the parallel limit, keeping the
+ * ones still waiting for a retry in the queue. */
+static bool start_due_requests(struct wj_client *client, struct wj_error *error)
+{
+    struct wj_request **link = &client->queue_head;
+    int64_t now = wj_monotonic_ms();
+
+    client->queue_tail = NULL;
+    while (*link) {
+        struct wj_request *request = *link;
+
+        if (client->active >= client->max_parallel || request->due_ms > now) {
+            client->queue_tail = request;
+            link = &request->next;
+            continue;
+        }
+
+        *link = request->next;
+        request->next = NULL;
+        if (!start_request(client, request, error)) {
+            request_free(request);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void error_from_curl(struct wj_request *request, CURLcode code, struct wj_error *error)
+{
+    const char *detail = request->curl_error[0] ? request->curl_error : curl_easy_strerror(code);
+    const char *url = request->url;
+
+    switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+        wj_error_set(error, WJ_ERR_TIMEOUT, "timed out waiting for %s (%s)", url, detail);
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        wj_error_set(error, WJ_ERR_UNREACHABLE, "DNS lookup failed for %s (%s); check the URL and the DNS resolver",
+                     url, detail);
+        break;
+    case CURLE_COULDNT_CONNECT:
+        wj_error_set(error, WJ_ERR_UNREACHABLE, "could not connect to %s (%s); check the URL, proxy and firewall",
+                     url, detail);
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        wj_error_set(error, WJ_ERR_UNREACHABLE,
+                     "TLS handshake with %s failed (%s); if the API uses a private CA, give its bundle as the CA certificate file",
+                     url, detail);
+        break;
+    case CURLE_SSL_CACERT_BADFILE:
+        wj_error_set(error, WJ_ERR_CONFIG, "cannot load the CA certificate file (%s); check its path and format",
+                     detail);
+        break;
+    case CURLE_FILESIZE_EXCEEDED:
+        wj_error_set(error, WJ_ERR_TOO_LARGE, "response from %s is larger than the %zu MiB limit", url,
+                     request->client->max_body_bytes / (1024 * 1024));
+        break;
+    case CURLE_WRITE_ERROR:
+        if (request->too_large) {
+            wj_error_set(error, WJ_ERR_TOO_LARGE, "response from %s is larger than the %zu MiB limit", url,
+                         request->client->max_body_bytes / (1024 * 1024));
+            break;
+        }
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the response from %s", url);
+        break;
+    default:
+        wj_error_set(error, WJ_ERR_UNREACHABLE, "request to %s failed (%s)", url, detail);
+        break;
+    }
+}
+
+/* Seconds to wait before retrying, from a Retry-After of seconds or an
+ * HTTP-date; 1 when absent or unreadable. */
+static int64_t retry_delay_ms(const struct wj_request *request)
+{
+    const char *value = request->retry_after;
+    char *end = NULL;
+    long long seconds;
+    time_t date;
+    int64_t reference_ms;
+
+    if (value[0] == '\0')
+        return 1000;
+
+    if (value[0] >= '0' && value[0] <= '9') {
+        seconds = strtoll(value, &end, 10);
+        if (*end == '\0' && seconds >= 0 && seconds < 86400 * 365)
+            return (int64_t)seconds * 1000;
+        return 1000;
+    }
+
+    date = curl_getdate(value, NULL);
+    if (date <= 0)
+        return 1000;
+
+    /* An HTTP-date is measured against the server's own clock when it sent one. */
+    reference_ms = request->date_ms >= 0 ? request->date_ms : wj_realtime_ms();
+    if ((int64_t)date * 1000 <= reference_ms)
+        return 0;
+    return (int64_t)date * 1000 - reference_ms;
+}
+
+static void describe_status(long status, char *buffer, size_t size)
+{
+    const char *reason = "";
+
+    switch (status) {
+    case 400: reason = " Bad Request"; break;
+    case 401: reason = " Unauthorized"; break;
+    case 403: reason = " Forbidden"; break;
+    case 404: reason = " Not Found"; break;
+    case 429: reason = " Too Many Requests"; break;
+    case 500: reason = " Internal Server Error"; break;
+    case 502: reason = " Bad Gateway"; break;
+    case 503: reason = " Service Unavailable"; break;
+    case 504: reason = " Gateway Timeout"; break;
+    default: break;
+    }
+    snprintf(buffer, size, "HTTP %ld%s", status, reason);
+}
+
+static void error_from_status(struct wj_request *request, long status, struct wj_error *error)
+{
+    char api_message[256];
+    char described[64];
+    char api_part[300] = "";
+
+    wj_parse_error_message(wj_buffer_text(&request->body), request->body.length, api_message,
+                           sizeof api_message);
+    wj_text_redact(api_message, request->client->token);
+    if (api_message[0])
+        snprintf(api_part, sizeof api_part, ": %s", api_message);
+    describe_status(status, described, sizeof described);
+
+    if (status == 401 || status == 403)
+        wj_error_set(error, WJ_ERR_AUTH, "%s from %s%s; check the API key", described, request->path,
+                     api_part);
+    else if (status == 404)
+        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s", described, request->path, api_part);
+    else if (status == 429)
+        wj_error_set(error, WJ_ERR_RATE_LIMITED,
+                     "the API is rate limiting requests (%s from %s, Retry-After %s) beyond the deadline; raise the timeout or check less often",
+                     described, request->path, request->retry_after[0] ? request->retry_after : "absent");
+    else if (status >= 500)
+        wj_error_set(error, WJ_ERR_SERVER, "API server error %s from %s%s", described, request->path,
+                     api_part);
+    else if (status >= 300 && status < 400)
+        wj_error_set(error, WJ_ERR_RESPONSE, "unexpected redirect %s from %s; give the final API address as the URL",
+                     described, request->path);
+    else
+        wj_error_set(error, WJ_ERR_RESPONSE, "unexpected %s from %s%s", described, request->path, api_part);
+}
+
+/* Puts a rate-limited request back in the queue when its wait fits before
+ * the deadline. */
+static bool schedule_retry(struct wj_client *client, struct wj_request *request)
+{
+    int64_t delay_ms = retry_delay_ms(request);
+    int64_t now = wj_monotonic_ms();
+
+    if (request->attempts >= MAX_ATTEMPTS)
+        return false;
+    if (now + delay_ms + RETRY_MARGIN_MS >= client->deadline_ms)
+        return false;
+
+    client_log(client, 1, "HTTP 429 from %s, retrying in %lld ms", request->path, (long long)delay_ms);
+    request->due_ms = now + delay_ms;
+    enqueue(client, request);
+    return true;
+}
+
+static void note_server_time(struct wj_client *client, const struct wj_request *request)
+{
+    if (request->date_ms > client->server_time_ms)
+        client->server_time_ms = request->date_ms;
+}
+
+/* Handles one finished transfer. Takes ownership of request: it is freed or
+ * queued again for a retry. */
+static bool finish_request(struct wj_client *client, struct wj_request *request, CURLcode code,
+                           struct wj_error *error)
+{
+    long status = 0;
+    struct wj_response response;
+    bool handled;
+
+    remove_active(client, request);
+
+    if (code != CURLE_OK) {
+        error_from_curl(request, code, error);
+        request_free(request);
+        return false;
+    }
+
+    curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
+    note_server_time(client, request);
+    client_log(client, 2, "HTTP %ld from %s, %zu bytes", status, request->path, request->body.length);
+    client_log(client, 3, "body starts: %.200s", wj_buffer_text(&request->body));
+
+    if (status == 429 && schedule_retry(client, request))
+        return true;
+
+    if (status < 200 || status > 299) {
+        error_from_status(request, status, error);
+        request_free(request);
+        return false;
+    }
+
+    response.path = request->path;
+    response.status = status;
+    response.body = wj_buffer_text(&request->body);
+    response.length = request->body.length;
+    handled = request->on_response(request->context, &response, error);
+    request_free(request);
+    return handled;
+}
+
+static bool collect_finished(struct wj_client *client, struct wj_error *error)
+{
+    CURLMsg *message;
+    int left;
+
+    while ((message = curl_multi_info_read(client->multi, &left)) != NULL) {
+        struct wj_request *request = NULL;
+
+        if (message->msg != CURLMSG_DONE)
+            continue;
+
+        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, (char **)&request);
+        if (!finish_request(client, request, message->data.result, error))
+            return false;
+    }
+    return true;
+}
+
+/* Milliseconds to wait in curl_multi_poll: until the next retry is due or the
+ * deadline, whichever comes first, and never more than a second. */
+static int poll_timeout_ms(const struct wj_client *client)
+{
+    int64_t now = wj_monotonic_ms();
+    int64_t wait = client->deadline_ms - now;
+
+    for (const struct wj_request *request = client->queue_head; request; request = request->next) {
+        if (request->due_ms - now < wait)
+            wait = request->due_ms - now;
+    }
+    if (wait > 1000)
+        wait = 1000;
+    if (wait < 0)
+        wait = 0;
+    return (int)wait;
+}
+
+static bool run_loop(struct wj_client *client, struct wj_error *error)
+{
+    int running = 0;
+
+    while (client->queue_head || client->active > 0) {
+        if (!start_due_requests(client, error))
+            return false;
+
+        if (curl_multi_perform(client->multi, &running) != CURLM_OK) {
+            wj_error_set(error, WJ_ERR_INTERNAL, "libcurl multi transfer failed");
+            return false;
+        }
+        if (!collect_finished(client, error))
+            return false;
+
+        if ((client->queue_head || client->active > 0) && wj_monotonic_ms() >= client->deadline_ms) {
+            wj_error_set(error, WJ_ERR_TIMEOUT, "timed out waiting for the API at %s",
+                         client->base_url);
+            return false;
+        }
+
+        if ((client->queue_head || client->active > 0)
+            && curl_multi_poll(client->multi, NULL, 0, poll_timeout_ms(client), NULL) != CURLM_OK) {
+            wj_error_set(error, WJ_ERR_INTERNAL, "libcurl multi poll failed");
+            return false;
+        }
+    }
+    return true;
+}
+
+bool wj_client_run(struct wj_client *client, int64_t deadline_ms, struct wj_error *error)
+{
+    int64_t started = wj_monotonic_ms();
+    bool completed;
+
+    client->deadline_ms = deadline_ms;
+    client->server_time_ms = -1;
+
+    completed = run_loop(client, error);
+    if (!completed) {
+        drop_all(client);
+        client_log(client, 1, "run failed: %s", error->message);
+    }
+
+    client->stats.request_seconds += (double)(wj_monotonic_ms() - started) / 1000.0;
+    return completed;
+}
+
+int64_t wj_client_server_time(const struct wj_client *client)
+{
+    return client->server_time_ms;
+}
+
+struct wj_client_stats wj_client_stats(const struct wj_client *client)
+{
+    return client->stats;
+}

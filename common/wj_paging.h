@@ -1,0 +1,57 @@
+/* Reading a status-filtered job list page by page (listJobs with limit and
+ * offset). The first page's total plans the rest, which are then requested
+ * in parallel; without a total, pages are read one after another until a
+ * short page. Jobs are de-duplicated by id, and when the total changes between
+ * pages (jobs came or went while reading, so offsets shifted) the list is read
+ * a second time and both readings are merged, so no job that stayed in the
+ * status through the read is missed, whatever order the API lists in. */
+#ifndef WJ_PAGING_H
+#define WJ_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wj_error.h"
+#include "wj_http.h"
+#include "wj_job.h"
+
+#define WJ_PAGE_LIMIT 100
+
+struct wj_id_set;
+
+struct wj_list_read {
+    /* Set by the caller before wj_list_read_start. */
+    const char *status;   /* API status filter, e.g. "FAILED" */
+    int max_pages;        /* pages read at most per reading, at least 1 */
+    bool count_only;      /* only "total" is needed: one page of limit 1,
+                             falling back to a full read when total is absent */
+
+    /* Results, valid after the client run succeeded. */
+    struct wj_job_list jobs;
+    bool has_total;       /* the API sent "total" */
+    int64_t total;        /* the first page's total when has_total */
+    bool truncated;       /* max_pages stopped the reading before the end */
+    bool total_changed;   /* total differed between pages */
+    int pages_read;
+
+    /* Private state. */
+    struct wj_client *client;
+    struct wj_id_set *seen;
+    int limit;
+    int pass;
+    int pages_requested;
+    int pages_outstanding;
+    int64_t planned_pages;
+};
+
+/* Queues the first page on client; the rest follow as pages arrive during
+ * wj_client_run. */
+bool wj_list_read_start(struct wj_list_read *list, struct wj_client *client, struct wj_error *error);
+
+/* Number of jobs in the status: total when the API sent one and the whole
+ * list was not read, else the de-duplicated jobs counted. */
+int64_t wj_list_read_count(const struct wj_list_read *list);
+
+void wj_list_read_free(struct wj_list_read *list);
+
+#endif
