@@ -172,8 +172,8 @@ static bool build_headers(struct wj_client *client)
             client->headers = list;
     }
 
-    /* The header copy lives in the list; wipe ours so the key does not stay
-     * in freed heap memory. */
+    /* curl_slist_append keeps its own copy. Wipe ours so the key does not
+     * stay in freed heap memory. */
     if (authorization.data)
         memset(authorization.data, 0, authorization.capacity);
     wj_buffer_free(&authorization);
@@ -549,8 +549,8 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
     }
 }
 
-/* Seconds to wait before retrying, from a Retry-After of seconds or an
- * HTTP-date; 1 when absent or unreadable. */
+/* Milliseconds to wait before retrying, from a Retry-After of seconds or
+ * an HTTP-date. One second when the header is absent or unreadable. */
 static int64_t retry_delay_ms(const struct wj_request *request)
 {
     const char *value = request->retry_after;

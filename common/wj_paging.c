@@ -6,7 +6,7 @@
 
 #include "wj_api_json.h"
 
-/* Open-addressing hash set of job ids; the strings belong to the jobs. */
+/* Open-addressing hash set of job ids. The strings belong to the jobs. */
 struct wj_id_set {
     const char **slots;
     size_t capacity; /* a power of two */
@@ -163,7 +163,7 @@ static bool plan_next_pages(struct wj_list_read *list, const struct wj_list_page
         return request_planned_pages(list, error);
     }
 
-    /* Without a total only a full last page says more may follow. */
+    /* Without a total, only a full last page means more may follow. */
     if (jobs_on_page < (size_t)list->limit || page_index + 1 < list->pages_requested)
         return true;
     if (list->pages_requested >= list->max_pages) {
