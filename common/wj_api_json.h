@@ -19,13 +19,13 @@ struct wj_list_page {
 };
 
 /* Parses one listJobs page into page, which is overwritten: pass a zeroed or
- * freed one. Errors (kind WJ_ERR_RESPONSE) name what was wrong: the body is
- * empty or not JSON (with jansson's line and column), not an object, has no
- * "jobs" array, an entry that is not an object, or "total" that is negative
- * or not an integer; API text quoted in them is cut to about 80 bytes. Running
- * out of memory is WJ_ERR_INTERNAL. An entry's id is "jobId", or "id" when
- * "jobId" is absent or null. An entry without a string "status" is kept as
- * WJ_STATUS_OTHER. A timestamp that cannot be parsed does not fail the page:
+ * freed one. Errors (kind WJ_ERR_RESPONSE) name what was wrong. The body may
+ * be empty or not JSON (with jansson's line and column), or not an object. It
+ * may have no "jobs" array, an entry that is not an object, or a "total" that
+ * is negative or not an integer. API text quoted in a message is cut as
+ * wj_text_excerpt does, to at most 83 bytes. Running out of memory is
+ * WJ_ERR_INTERNAL. An entry's id is "jobId", or "id" when "jobId" is absent
+ * or null. An entry without a string "status" is kept as WJ_STATUS_OTHER. A timestamp that cannot be parsed does not fail the page:
  * the job carries WJ_TIMESTAMP_INVALID and the judge names it. On failure the
  * page is left empty. */
 bool wj_parse_list_page(const char *body, size_t length, struct wj_list_page *page,

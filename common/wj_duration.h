@@ -17,9 +17,9 @@
 bool wj_duration_parse(const char *text, int64_t *seconds, struct wj_error *error);
 
 /* Writes seconds as a short human duration ("45s", "15m", "1h30m", "2d3h"),
- * largest unit first and zero parts dropped; "0s" for zero and a leading '-'
- * for a negative value. wj_duration_parse reads a result of 0 or more back
- * to the same value. Returns the length as snprintf does. */
+ * largest unit first and zero parts dropped. Zero is "0s", and a negative
+ * value gets a leading '-'. wj_duration_parse reads a result of 0 or more
+ * back to the same value. Returns the length as snprintf does. */
 int wj_duration_format(char *buffer, size_t size, int64_t seconds);
 
 #endif

@@ -12,8 +12,8 @@
  * value, sets *end (when end is not NULL) to the first byte not used and
  * returns true. Rejects exponents ("1e3", also as a prefix), hex ("0x1"), inf,
  * nan, leading spaces and values beyond +-1e15 (so no precision is lost when
- * the value is written back). Fraction digits beyond what a double holds
- * exactly are ignored. */
+ * the value is written back). Fraction digits past the precision of a
+ * double are ignored. */
 bool wj_number_parse_prefix(const char *text, double *value, const char **end);
 
 /* Same, but the whole string must be the number. */

@@ -116,7 +116,9 @@ static int64_t offset_of(const char *path)
 }
 
 /* Moves the page's jobs into the list, skipping ids already there. Jobs
- * without an id cannot be matched and are all kept. */
+ * without an id cannot be matched and are all kept. In the first reading a
+ * repeated id means jobs were added ahead of the offsets, which is the only
+ * sign of it when the API sends no total. */
 static bool merge_jobs(struct wj_list_read *list, struct wj_list_page *page, struct wj_error *error)
 {
     for (size_t i = 0; i < page->jobs.count; i++) {
@@ -124,6 +126,8 @@ static bool merge_jobs(struct wj_list_read *list, struct wj_list_page *page, str
         bool has_id = job->id && job->id[0];
 
         if (has_id && id_set_contains(list->seen, job->id)) {
+            if (list->pass == 1)
+                list->ids_repeated = true;
             wj_job_free(job);
             continue;
         }
@@ -183,13 +187,14 @@ static bool start_pass(struct wj_list_read *list, struct wj_error *error)
 }
 
 /* After a reading: reads the list again when offsets may have shifted under
- * it, that is when the total changed or fewer jobs came than it announced. */
+ * it, that is when the total changed, an id came twice or fewer jobs came
+ * than the total announced. */
 static bool finish_pass(struct wj_list_read *list, struct wj_error *error)
 {
     bool short_of_total = list->has_total && !list->truncated
                           && (int64_t)list->jobs.count < list->total;
 
-    if (list->pass == 1 && (list->total_changed || short_of_total))
+    if (list->pass == 1 && (list->total_changed || list->ids_repeated || short_of_total))
         return start_pass(list, error);
     return true;
 }

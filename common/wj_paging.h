@@ -1,10 +1,11 @@
 /* Reading a status-filtered job list page by page (listJobs with limit and
  * offset). The first page's total plans the rest, which are then requested
  * in parallel; without a total, pages are read one after another until a
- * short page. Jobs are de-duplicated by id, and when the total changes between
- * pages (jobs came or went while reading, so offsets shifted) the list is read
- * a second time and both readings are merged, so no job that stayed in the
- * status through the read is missed, whatever order the API lists in. */
+ * short page. Jobs are de-duplicated by id. When the total changes between
+ * pages or an id comes back on a later page (jobs came or went while reading,
+ * so offsets shifted) the list is read a second time and both readings are
+ * merged, so no job that stayed in the status through the read is missed,
+ * whatever order the API lists in. */
 #ifndef WJ_PAGING_H
 #define WJ_PAGING_H
 
@@ -32,6 +33,7 @@ struct wj_list_read {
     int64_t total;        /* the first page's total when has_total */
     bool truncated;       /* max_pages stopped the reading before the end */
     bool total_changed;   /* total differed between pages */
+    bool ids_repeated;    /* the first reading saw an id on two pages */
     int pages_read;
 
     /* Private state. */
