@@ -9,6 +9,7 @@
 #include "check_options.h"
 #include "check_output.h"
 #include "check_run.h"
+#include "wj_text.h"
 
 static char alarm_message[256];
 static size_t alarm_message_length;
@@ -68,6 +69,10 @@ int main(int argc, char **argv)
     arm_alarm(&config);
     state = check_run(&config, &out);
     alarm(0);
+
+    /* Job texts and error messages come from the API; none may show the key. */
+    if (out.data)
+        wj_text_redact(out.data, config.token);
 
     if (out.failed)
         fputs("WHISPER JOBS UNKNOWN - out of memory formatting the output\n", stdout);

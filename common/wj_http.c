@@ -105,18 +105,28 @@ static void client_log(const struct wj_client *client, int level, const char *fo
 
 static void client_log(const struct wj_client *client, int level, const char *format, ...)
 {
-    char message[1024];
     va_list args;
+    char *message;
+    int length;
 
     if (client->log == NULL)
         return;
 
+    /* Format the whole text before redacting, so a cut can never leave part
+     * of the key behind. */
     va_start(args, format);
-    vsnprintf(message, sizeof message, format, args);
+    length = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    if (length < 0 || (message = malloc((size_t)length + 1)) == NULL)
+        return;
+
+    va_start(args, format);
+    vsnprintf(message, (size_t)length + 1, format, args);
     va_end(args);
 
     wj_text_redact(message, client->token);
     client->log(client->log_context, level, message);
+    free(message);
 }
 
 static char *copy_or_null(const char *text)
@@ -611,7 +621,9 @@ static void describe_status(long status, char *buffer, size_t size)
 
 static void error_from_status(struct wj_request *request, long status, struct wj_error *error)
 {
-    char api_message[256];
+    /* Large enough for any accepted key, so the key is redacted whole
+     * before the message is cut to fit the error. */
+    char api_message[8192];
     char described[64];
     char api_part[300] = "";
 
@@ -619,7 +631,7 @@ static void error_from_status(struct wj_request *request, long status, struct wj
                            sizeof api_message);
     wj_text_redact(api_message, request->client->token);
     if (api_message[0])
-        snprintf(api_part, sizeof api_part, ": %s", api_message);
+        snprintf(api_part, sizeof api_part, ": %.200s", api_message);
     describe_status(status, described, sizeof described);
 
     if (status == 401 || status == 403)
