@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake gcc make pkg-config
   libcurl4-openssl-dev libjansson-dev libcmocka-dev collectd-dev
-  python3 openssl ca-certificates locales tzdata valgrind procps
+  python3 openssl ca-certificates locales tzdata valgrind procps time
   collectd-core nagios4-core icinga2-bin
 )
 
