@@ -243,8 +243,19 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
                      path, strerror(errno));
         return false;
     }
-    if (fgets(line, sizeof line, file) == NULL)
+    if (fgets(line, sizeof line, file) == NULL) {
+        /* fopen succeeds on a directory, and only the read fails (EISDIR). */
+        if (ferror(file)) {
+            int read_errno = errno;
+
+            fclose(file);
+            wj_error_set(error, WJ_ERR_CONFIG,
+                         "cannot read the API key file %.200s: %s; check the path and its permissions", path,
+                         strerror(read_errno));
+            return false;
+        }
         line[0] = '\0';
+    }
     fclose(file);
 
     length = strlen(line);

@@ -16,6 +16,8 @@
 #define MAX_ATTEMPTS 5
 /* A retry is only worth waiting for when some time is left to make it. */
 #define RETRY_MARGIN_MS 250
+/* Bytes of each response body logged at level 3. */
+#define LOGGED_BODY_BYTES 200
 
 struct wj_request {
     struct wj_client *client;
@@ -221,7 +223,11 @@ struct wj_client *wj_client_new(const struct wj_client_config *config, struct wj
     if (client->multi == NULL || client->share == NULL
         || curl_share_setopt(client->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK
         || curl_share_setopt(client->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK
-        || curl_multi_setopt(client->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)client->max_parallel) != CURLM_OK) {
+        || curl_multi_setopt(client->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)client->max_parallel) != CURLM_OK
+        /* Without a fixed size, libcurl sizes the idle connection cache by the
+         * easy handles still added, so as a run's last transfers finish it
+         * closes connections that the next run would reuse. */
+        || curl_multi_setopt(client->multi, CURLMOPT_MAXCONNECTS, (long)client->max_parallel) != CURLM_OK) {
         wj_error_set(error, WJ_ERR_INTERNAL, "libcurl could not create a multi or share handle");
         wj_client_free(client);
         return NULL;
@@ -678,6 +684,26 @@ static void note_server_time(struct wj_client *client, const struct wj_request *
         client->server_time_ms = request->date_ms;
 }
 
+/* Logs the start of a body at level 3. The key is redacted before the body
+ * is cut, so a key that straddles the cut cannot leave its first bytes. */
+static void log_body_start(const struct wj_client *client, const struct wj_buffer *body)
+{
+    size_t length = LOGGED_BODY_BYTES + strlen(client->token);
+    char *start;
+
+    if (client->log == NULL)
+        return;
+    if (length > body->length)
+        length = body->length;
+    start = strndup(wj_buffer_text(body), length);
+    if (start == NULL)
+        return;
+
+    wj_text_redact(start, client->token);
+    client_log(client, 3, "body starts: %.*s", LOGGED_BODY_BYTES, start);
+    free(start);
+}
+
 /* Handles one finished transfer. Takes ownership of request: it is freed or
  * queued again for a retry. */
 static bool finish_request(struct wj_client *client, struct wj_request *request, CURLcode code,
@@ -698,7 +724,7 @@ static bool finish_request(struct wj_client *client, struct wj_request *request,
     curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
     note_server_time(client, request);
     client_log(client, 2, "HTTP %ld from %s, %zu bytes", status, request->path, request->body.length);
-    client_log(client, 3, "body starts: %.200s", wj_buffer_text(&request->body));
+    log_body_start(client, &request->body);
 
     if (status == 429 && schedule_retry(client, request))
         return true;

@@ -238,7 +238,9 @@ bool wj_judge_account(const struct wj_account_snapshot *snapshot, const struct w
         count_with_total(judgement->processing, &snapshot->lists[WJ_STATUS_PROCESSING], filter);
 
     settle_failed(judgement, thresholds);
-    qsort(judgement->findings, judgement->finding_count, sizeof *judgement->findings, compare_findings);
+    /* qsort must not get the NULL array of an empty list. */
+    if (judgement->finding_count > 1)
+        qsort(judgement->findings, judgement->finding_count, sizeof *judgement->findings, compare_findings);
 
     judgement->state = wj_state_worst(judgement->failed_state, judgement->pending_state);
     judgement->state = wj_state_worst(judgement->state, judgement->processing_state);

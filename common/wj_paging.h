@@ -1,11 +1,15 @@
 /* Reading a status-filtered job list page by page (listJobs with limit and
  * offset). The first page's total plans the rest, which are then requested
  * in parallel; without a total, pages are read one after another until a
- * short page. Jobs are de-duplicated by id. When the total changes between
- * pages or an id comes back on a later page (jobs came or went while reading,
- * so offsets shifted) the list is read a second time and both readings are
- * merged, so no job that stayed in the status through the read is missed,
- * whatever order the API lists in. */
+ * short page. Jobs are de-duplicated by id.
+ *
+ * Jobs that come or go during the read shift the offsets. That shows as a
+ * total that changes between pages, or as an id that comes back on a later
+ * page. The list is then read a second time and both readings are merged,
+ * so no job that stayed in the status through the read is missed, whatever
+ * order the API lists in.
+ * NOTE: without a total, jobs that leave the list ahead of the offsets leave
+ * no such sign, so a job behind them can be missed. */
 #ifndef WJ_PAGING_H
 #define WJ_PAGING_H
 
