@@ -59,6 +59,15 @@ static enum wj_state run_account(const struct check_config *config, struct wj_cl
     plan.lists[WJ_STATUS_PROCESSING] = WJ_LIST_JOBS;
     plan.lists[WJ_STATUS_FAILED] = WJ_LIST_JOBS;
 
+    /* Jobs in a status the plugin does not know appear in no filtered list;
+     * the totals of the other lists count them. Totals cannot be split by
+     * type, so a type filter goes without. */
+    if (config->type_count == 0) {
+        plan.lists[WJ_STATUS_COMPLETED] = WJ_LIST_COUNT;
+        plan.lists[WJ_STATUS_CANCELLED] = WJ_LIST_COUNT;
+        plan.all = WJ_LIST_COUNT;
+    }
+
     if (!wj_fetch_account(client, &plan, deadline_ms, &snapshot, &error))
         return report_error(config, &error, out);
 
@@ -66,6 +75,7 @@ static enum wj_state run_account(const struct check_config *config, struct wj_cl
         wj_account_snapshot_free(&snapshot);
         return report_error(config, &error, out);
     }
+    judgement.other += wj_snapshot_unlisted_jobs(&snapshot);
     if (config->verbosity >= 1)
         fprintf(stderr, "check_whisper_jobs: now is %s time\n", snapshot.now_from_server ? "the API's Date" : "local");
 

@@ -36,6 +36,20 @@ void wj_error_prefix(struct wj_error *error, const char *format, ...)
     memcpy(error->message, joined, sizeof joined);
 }
 
+void wj_error_append(struct wj_error *error, const char *format, ...)
+{
+    size_t length;
+    va_list args;
+
+    if (error == NULL)
+        return;
+
+    length = strlen(error->message);
+    va_start(args, format);
+    vsnprintf(error->message + length, sizeof error->message - length, format, args);
+    va_end(args);
+}
+
 bool wj_error_is_unreachable(enum wj_error_kind kind)
 {
     switch (kind) {

@@ -35,6 +35,9 @@ void wj_error_set(struct wj_error *error, enum wj_error_kind kind, const char *f
 void wj_error_prefix(struct wj_error *error, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Appends printf-style text to the message, for a hint on what to do. */
+void wj_error_append(struct wj_error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
 /* True for the causes that mean the API could not be reached or did not
  * answer in time (DNS, connect, TLS, timeout, 429, 5xx), which a user may map
  * to another state; configuration, authentication and response errors stay

@@ -35,6 +35,15 @@ bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *pl
             goto failed;
     }
 
+    snapshot->all_mode = plan->all;
+    if (plan->all != WJ_LIST_SKIP) {
+        snapshot->all.status = NULL;
+        snapshot->all.max_pages = plan->max_pages;
+        snapshot->all.count_only = plan->all == WJ_LIST_COUNT;
+        if (!wj_list_read_start(&snapshot->all, client, error))
+            goto failed;
+    }
+
     if (!wj_client_run(client, deadline_ms, error))
         goto failed;
 
@@ -50,7 +59,25 @@ void wj_account_snapshot_free(struct wj_account_snapshot *snapshot)
 {
     for (int status = 0; status < WJ_API_STATUS_COUNT; status++)
         wj_list_read_free(&snapshot->lists[status]);
+    wj_list_read_free(&snapshot->all);
     memset(snapshot, 0, sizeof *snapshot);
+}
+
+int64_t wj_snapshot_unlisted_jobs(const struct wj_account_snapshot *snapshot)
+{
+    int64_t listed = 0;
+
+    if (snapshot->all_mode == WJ_LIST_SKIP || !snapshot->all.has_total)
+        return 0;
+
+    for (int status = 0; status < WJ_API_STATUS_COUNT; status++) {
+        const struct wj_list_read *list = &snapshot->lists[status];
+
+        if (snapshot->modes[status] == WJ_LIST_SKIP || !list->has_total)
+            return 0;
+        listed += list->total;
+    }
+    return snapshot->all.total > listed ? snapshot->all.total - listed : 0;
 }
 
 struct job_target {
@@ -62,8 +89,10 @@ static bool on_job(void *context, const struct wj_response *response, struct wj_
 {
     struct job_target *target = context;
 
-    if (!wj_parse_job(response->body, response->length, target->job, error))
+    if (!wj_parse_job(response->body, response->length, target->job, error)) {
+        wj_error_append(error, "; check that the URL is the Whisper API's base URL");
         return false;
+    }
     target->parsed = true;
     return true;
 }

@@ -22,12 +22,15 @@ enum wj_list_mode {
 
 struct wj_account_plan {
     enum wj_list_mode lists[WJ_API_STATUS_COUNT]; /* indexed by enum wj_status */
+    enum wj_list_mode all; /* the list without a status filter */
     int max_pages;
 };
 
 struct wj_account_snapshot {
     struct wj_list_read lists[WJ_API_STATUS_COUNT];
     enum wj_list_mode modes[WJ_API_STATUS_COUNT];
+    struct wj_list_read all;
+    enum wj_list_mode all_mode;
     int64_t now_ms;       /* the API's Date header, else the local clock */
     bool now_from_server;
 };
@@ -39,6 +42,12 @@ bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *pl
                       struct wj_error *error);
 
 void wj_account_snapshot_free(struct wj_account_snapshot *snapshot);
+
+/* Jobs in statuses none of the five filtered lists returns: the unfiltered
+ * list's total minus the five totals, 0 when a total is missing or the
+ * difference is negative. A status the API adds later shows up here instead
+ * of being dropped. */
+int64_t wj_snapshot_unlisted_jobs(const struct wj_account_snapshot *snapshot);
 
 /* Reads one job by id (getJob). A 404 is WJ_ERR_NOT_FOUND with a message
  * naming the id. */

@@ -704,6 +704,17 @@ static void log_body_start(const struct wj_client *client, const struct wj_buffe
     free(start);
 }
 
+/* Removes the key from a body that echoes it, before any part of the body
+ * can be quoted, cut, in an error message or a log line. */
+static void redact_body(const struct wj_client *client, struct wj_request *request)
+{
+    if (request->body.data == NULL || strlen(client->token) < 4 || strstr(request->body.data, client->token) == NULL)
+        return;
+
+    wj_text_redact(request->body.data, client->token);
+    request->body.length = strlen(request->body.data);
+}
+
 /* Handles one finished transfer. Takes ownership of request: it is freed or
  * queued again for a retry. */
 static bool finish_request(struct wj_client *client, struct wj_request *request, CURLcode code,
@@ -723,6 +734,7 @@ static bool finish_request(struct wj_client *client, struct wj_request *request,
 
     curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
     note_server_time(client, request);
+    redact_body(client, request);
     client_log(client, 2, "HTTP %ld from %s, %zu bytes", status, request->path, request->body.length);
     log_body_start(client, &request->body);
 

@@ -84,12 +84,21 @@ static bool id_set_add(struct wj_id_set *set, const char *id)
 
 static bool on_page(void *context, const struct wj_response *response, struct wj_error *error);
 
+static const char *list_name(const struct wj_list_read *list)
+{
+    return list->status ? list->status : "all";
+}
+
 static bool request_page(struct wj_list_read *list, int64_t page, struct wj_error *error)
 {
     char path[160];
 
-    snprintf(path, sizeof path, "/v1/ops/jobs/list?status=%s&limit=%d&offset=%lld", list->status,
-             list->limit, (long long)(page * list->limit));
+    if (list->status)
+        snprintf(path, sizeof path, "/v1/ops/jobs/list?status=%s&limit=%d&offset=%lld", list->status,
+                 list->limit, (long long)(page * list->limit));
+    else
+        snprintf(path, sizeof path, "/v1/ops/jobs/list?limit=%d&offset=%lld", list->limit,
+                 (long long)(page * list->limit));
     if (!wj_client_get(list->client, path, on_page, list, error))
         return false;
 
@@ -133,7 +142,7 @@ static bool merge_jobs(struct wj_list_read *list, struct wj_list_page *page, str
         }
         if (!wj_job_list_take(&list->jobs, job)
             || (has_id && !id_set_add(list->seen, list->jobs.items[list->jobs.count - 1].id))) {
-            wj_error_set(error, WJ_ERR_INTERNAL, "out of memory storing %s jobs", list->status);
+            wj_error_set(error, WJ_ERR_INTERNAL, "out of memory storing %s jobs", list_name(list));
             return false;
         }
     }
@@ -209,7 +218,8 @@ static bool on_page(void *context, const struct wj_response *response, struct wj
 
     list->pages_outstanding--;
     if (!wj_parse_list_page(response->body, response->length, &page, error)) {
-        wj_error_prefix(error, "listing %s jobs at offset %lld", list->status,
+        wj_error_append(error, "; check that the URL is the Whisper API's base URL");
+        wj_error_prefix(error, "listing %s jobs at offset %lld", list_name(list),
                         (long long)(page_index * list->limit));
         return false;
     }
@@ -252,7 +262,7 @@ bool wj_list_read_start(struct wj_list_read *list, struct wj_client *client, str
 
     list->seen = calloc(1, sizeof *list->seen);
     if (list->seen == NULL) {
-        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading %s jobs", list->status);
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading %s jobs", list_name(list));
         return false;
     }
     return start_pass(list, error);

@@ -26,7 +26,7 @@ struct wj_id_set;
 
 struct wj_list_read {
     /* Set by the caller before wj_list_read_start. */
-    const char *status;   /* API status filter, e.g. "FAILED" */
+    const char *status;   /* API status filter, e.g. "FAILED"; NULL lists every job */
     int max_pages;        /* pages read at most per reading, at least 1 */
     bool count_only;      /* only "total" is needed: one page of limit 1,
                              falling back to a full read when total is absent */

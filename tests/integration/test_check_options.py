@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import wj_testenv
 from check_testlib import (
-    API_KEY, OK, WARNING, CheckTestCase, active_job, closed_port, failed_job, list_timestamp)
+    API_KEY, OK, REQUESTS_PER_RUN, WARNING, CheckTestCase, active_job, closed_port, failed_job, list_timestamp)
 
 ALL_OPTIONS = ("-u", "--url", "--token-file", "--token", "-t", "--timeout", "-w", "--warning", "-c",
                "--critical", "--window", "--pending-warning", "--pending-critical", "--processing-warning",
@@ -226,14 +226,14 @@ class ProxyTest(CheckTestCase):
         proxy = self.start_proxy()
         result = self.run_check("--proxy", proxy.url, "--pending-warning", "1h")
         self.assert_state(result, WARNING)
-        self.assertEqual(len(proxy.forwarded), 3)
+        self.assertEqual(len(proxy.forwarded), REQUESTS_PER_RUN)
         self.assertTrue(all(url.startswith(self.sim.url + "/v1/ops/jobs/list") for url in proxy.forwarded))
 
     def test_user_agent_names_version(self):
         proxy = self.start_proxy()
         version = wj_testenv.run_check(["--version"]).first_line.split()[-1]
         self.run_check("--proxy", proxy.url)
-        self.assertEqual(len(proxy.user_agents), 3)
+        self.assertEqual(len(proxy.user_agents), REQUESTS_PER_RUN)
         for user_agent in proxy.user_agents:
             self.assertIn("check_whisper_jobs", user_agent)
             self.assertIn(version, user_agent)
@@ -242,7 +242,7 @@ class ProxyTest(CheckTestCase):
         proxy = self.start_proxy()
         result = self.run_check("--pending-warning", "1h", env={"http_proxy": proxy.url})
         self.assert_state(result, WARNING)
-        self.assertEqual(len(proxy.forwarded), 3)
+        self.assertEqual(len(proxy.forwarded), REQUESTS_PER_RUN)
 
     def test_proxy_refused(self):
         result = self.run_check("--proxy", f"http://127.0.0.1:{closed_port()}")

@@ -5,7 +5,7 @@ import os
 import unittest
 
 import wj_testenv
-from check_testlib import API_KEY, CheckTestCase
+from check_testlib import API_KEY, REQUESTS_PER_RUN, CheckTestCase
 from simlib import Simulator
 
 MANY_PAGES_FILE = os.path.join(wj_testenv.SCENARIO_DIR, "many_pages.json")
@@ -86,7 +86,7 @@ class ManyPagesTest(CheckTestCase):
         result = self.run_check("--max-pages", "1", *OPTIONS)
         self.assertIn("--max-pages", result.summary)
         self.assertIn("cut", result.summary)
-        self.assertEqual(self.sim.stats()["requests"] - requests_before, 3)
+        self.assertEqual(self.sim.stats()["requests"] - requests_before, REQUESTS_PER_RUN)
 
     def test_max_pages_enough(self):
         result = self.run_check("--max-pages", "3", *OPTIONS)

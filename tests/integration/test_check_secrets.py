@@ -69,6 +69,15 @@ class KeyNotPrintedTest(CheckTestCase):
         self.assertIn("body starts", result.stderr)
         self.assertNotIn(API_KEY[:10], result.stderr)
 
+    def test_key_across_excerpt_cut(self):
+        # Parse errors quote at most 80 bytes of a value. Here the key starts
+        # at byte 70 of the quoted "total", so a cut made before redacting
+        # would print its first 10 bytes.
+        self.sim.set_faults([{"kind": "wrong_shape", "body": {"jobs": [], "total": "y" * 70 + API_KEY}}])
+        result = self.run_check()
+        self.assert_unknown(result, '"total"')
+        self.assertNotIn(API_KEY[:10], result.stdout)
+
     def test_api_echoes_key_in_job_error(self):
         self.sim.set_jobs([failed_job("f2", 100, message=f"upstream refused key {API_KEY}")])
         self.addCleanup(self.sim.set_jobs, [failed_job("f1", 100), active_job("p1", "PENDING", 4000)])

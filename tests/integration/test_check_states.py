@@ -195,6 +195,19 @@ class StuckJobTest(CheckTestCase):
         self.assertEqual(self.perf(result, "other"), "2")
         self.assertEqual(self.perf(result, "pending"), "1")
 
+    def test_unlisted_status_counted_as_other(self):
+        # Stored as PAUSED, these jobs appear only in the unfiltered list.
+        paused = [active_job(f"paused-{n}", "PAUSED", 60) for n in range(3)]
+        result = self.set_jobs_and_run(paused + [active_job("p", "PENDING", 10), completed_job("c")])
+        self.assert_state(result, OK)
+        self.assertEqual(self.perf(result, "other"), "3")
+        self.assertIn("3 with a status this plugin does not know", result.summary)
+
+    def test_unlisted_other_skipped_with_type(self):
+        paused = active_job("paused-1", "PAUSED", 60)
+        result = self.set_jobs_and_run([paused, active_job("p", "PENDING", 10)], "--type", "screenshot")
+        self.assertEqual(self.perf(result, "other"), "0")
+
 
 class BadTimestampTest(CheckTestCase):
     """A job whose needed timestamp is missing or invalid is named and makes the result at least UNKNOWN."""
