@@ -239,7 +239,7 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
     size_t length;
 
     if (file == NULL) {
-        wj_error_set(error, WJ_ERR_CONFIG, "cannot read the API key file %.200s: %s; check the path and its permissions",
+        wj_error_set(error, WJ_ERR_CONFIG, "cannot read the API key file %.200s: %s. Check the path and its permissions",
                      path, strerror(errno));
         return false;
     }
@@ -250,7 +250,7 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
 
             fclose(file);
             wj_error_set(error, WJ_ERR_CONFIG,
-                         "cannot read the API key file %.200s: %s; check the path and its permissions", path,
+                         "cannot read the API key file %.200s: %s. Check the path and its permissions", path,
                          strerror(read_errno));
             return false;
         }
@@ -261,7 +261,7 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
     length = strlen(line);
     if (length > MAX_TOKEN_BYTES) {
         memset(line, 0, sizeof line);
-        wj_error_set(error, WJ_ERR_CONFIG, "the first line of the API key file %.200s is longer than %d bytes; it should hold only the key",
+        wj_error_set(error, WJ_ERR_CONFIG, "the first line of the API key file %.200s is longer than %d bytes. It should hold only the key",
                      path, MAX_TOKEN_BYTES);
         return false;
     }
@@ -270,7 +270,7 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
         line[--length] = '\0';
 
     if (length == 0) {
-        wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s is empty; put the key on its first line", path);
+        wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s is empty. Put the key on its first line", path);
         return false;
     }
     *token = strdup(line);
@@ -298,7 +298,7 @@ static bool resolve_token(const struct raw_options *raw, struct check_config *co
     const char *origin;
 
     if (raw->token_file && raw->token) {
-        wj_error_set(error, WJ_ERR_CONFIG, "both --token and --token-file were given; use only one of them");
+        wj_error_set(error, WJ_ERR_CONFIG, "both --token and --token-file were given. Use only one of them");
         return false;
     }
 
@@ -320,7 +320,7 @@ static bool resolve_token(const struct raw_options *raw, struct check_config *co
 
     if (!token_is_valid(config->token)) {
         wj_error_set(error, WJ_ERR_CONFIG,
-                     "the API key from %s contains a space or control character; check that it holds only the key",
+                     "the API key from %s contains a space or control character. Check that it holds only the key",
                      origin);
         return false;
     }
@@ -473,8 +473,8 @@ enum check_parse_result check_options_parse(int argc, char **argv, struct check_
         if (option == '?' || option == ':') {
             const char *given = argv[optind - 1];
 
-            wj_error_set(error, WJ_ERR_CONFIG, option == ':' ? "option %.64s needs a value; see --help"
-                                                            : "unknown option %.64s; see --help",
+            wj_error_set(error, WJ_ERR_CONFIG, option == ':' ? "option %.64s needs a value. See --help"
+                                                            : "unknown option %.64s. See --help",
                          given);
             return CHECK_PARSE_ERROR;
         }
@@ -483,7 +483,7 @@ enum check_parse_result check_options_parse(int argc, char **argv, struct check_
     }
 
     if (optind < argc) {
-        wj_error_set(error, WJ_ERR_CONFIG, "unexpected argument \"%.64s\"; see --help", argv[optind]);
+        wj_error_set(error, WJ_ERR_CONFIG, "unexpected argument \"%.64s\". See --help", argv[optind]);
         return CHECK_PARSE_ERROR;
     }
 

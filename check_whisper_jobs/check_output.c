@@ -88,7 +88,7 @@ static void append_account_summary(struct wj_buffer *out, const struct check_con
         }
     }
     if (judgement->truncated)
-        wj_buffer_printf(out, "; lists cut at --max-pages %d, so counts may be incomplete", config->max_pages);
+        wj_buffer_printf(out, ". Lists cut at --max-pages %d, so counts may be incomplete", config->max_pages);
 }
 
 static void append_account_perfdata(struct wj_buffer *out, const struct check_config *config,
@@ -195,7 +195,7 @@ void check_format_job(struct wj_buffer *out, const struct wj_job *job, const str
         wj_buffer_append_string(out, " ago");
     }
     if (judgement->problem) {
-        wj_buffer_append_string(out, "; ");
+        wj_buffer_append_string(out, ", ");
         wj_buffer_append_string(out, judgement->problem);
     }
 

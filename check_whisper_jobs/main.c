@@ -31,7 +31,7 @@ static void arm_alarm(const struct check_config *config)
     struct sigaction action;
     char message[128];
 
-    snprintf(message, sizeof message, "plugin timed out after %d s; raise -t/--timeout or check the API",
+    snprintf(message, sizeof message, "plugin timed out after %d s. Raise -t/--timeout or check the API",
              config->timeout_s);
     check_format_error(&line, config->unreachable_state, message);
     alarm_message_length = line.length < sizeof alarm_message ? line.length : sizeof alarm_message;

@@ -98,7 +98,7 @@ bool wj_duration_parse(const char *text, int64_t *seconds, struct wj_error *erro
     int64_t total = 0;
 
     if (*p == '\0')
-        return fail(error, p, "the value is empty; " EXPECTED_FORM);
+        return fail(error, p, "the value is empty, " EXPECTED_FORM);
 
     while (*p != '\0') {
         const char *number_start = p;

@@ -90,7 +90,7 @@ static bool on_job(void *context, const struct wj_response *response, struct wj_
     struct job_target *target = context;
 
     if (!wj_parse_job(response->body, response->length, target->job, error)) {
-        wj_error_append(error, "; check that the URL is the Whisper API's base URL");
+        wj_error_append(error, ". Check that the URL is the Whisper API's base URL");
         return false;
     }
     target->parsed = true;
@@ -125,7 +125,7 @@ bool wj_fetch_job(struct wj_client *client, const char *job_id, int64_t deadline
         if (error->kind == WJ_ERR_NOT_FOUND) {
             char id[128];
 
-            wj_error_set(error, WJ_ERR_NOT_FOUND, "job ID \"%s\" not found (HTTP 404); check the ID",
+            wj_error_set(error, WJ_ERR_NOT_FOUND, "job ID \"%s\" not found (HTTP 404). Check the ID",
                          wj_text_sanitize(id, sizeof id, job_id));
         }
         if (target.parsed)

@@ -525,11 +525,11 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-        wj_error_set(error, WJ_ERR_UNREACHABLE, "DNS lookup failed for %s (%s); check the URL and the DNS resolver",
+        wj_error_set(error, WJ_ERR_UNREACHABLE, "DNS lookup failed for %s (%s). Check the URL and the DNS resolver",
                      url, detail);
         break;
     case CURLE_COULDNT_CONNECT:
-        wj_error_set(error, WJ_ERR_UNREACHABLE, "could not connect to %s (%s); check the URL, proxy and firewall",
+        wj_error_set(error, WJ_ERR_UNREACHABLE, "could not connect to %s (%s). Check the URL, proxy and firewall",
                      url, detail);
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -540,21 +540,21 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
         wj_error_set(error, WJ_ERR_UNREACHABLE,
-                     "TLS handshake with %s failed (%s); if the API uses a private CA, give its bundle as the CA certificate file",
+                     "TLS handshake with %s failed (%s). If the API uses a private CA, give its bundle as the CA certificate file",
                      url, detail);
         break;
     case CURLE_GOT_NOTHING:
         wj_error_set(error, WJ_ERR_UNREACHABLE,
-                     "the API closed the connection without a response to %s (%s); check the URL and any proxy in between",
+                     "the API closed the connection without a response to %s (%s). Check the URL and any proxy in between",
                      url, detail);
         break;
     case CURLE_PARTIAL_FILE:
         wj_error_set(error, WJ_ERR_UNREACHABLE,
-                     "the response from %s was cut off: the connection closed before the whole body arrived (%s); try again, and check any proxy in between if it persists",
+                     "the response from %s was cut off: the connection closed before the whole body arrived (%s). Try again, and check any proxy in between if it persists",
                      url, detail);
         break;
     case CURLE_SSL_CACERT_BADFILE:
-        wj_error_set(error, WJ_ERR_CONFIG, "cannot load the CA certificate file (%s); check its path and format",
+        wj_error_set(error, WJ_ERR_CONFIG, "cannot load the CA certificate file (%s). Check its path and format",
                      detail);
         break;
     case CURLE_FILESIZE_EXCEEDED:
@@ -641,20 +641,20 @@ static void error_from_status(struct wj_request *request, long status, struct wj
     describe_status(status, described, sizeof described);
 
     if (status == 401 || status == 403)
-        wj_error_set(error, WJ_ERR_AUTH, "%s from %s%s; check the API key", described, request->path,
+        wj_error_set(error, WJ_ERR_AUTH, "%s from %s%s. Check the API key", described, request->path,
                      api_part);
     else if (status == 404)
-        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s; check the API URL", described, request->path,
+        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s. Check the API URL", described, request->path,
                      api_part);
     else if (status == 429)
         wj_error_set(error, WJ_ERR_RATE_LIMITED,
-                     "the API is rate limiting requests (%s from %s, Retry-After %s) beyond the deadline; raise the timeout or check less often",
+                     "the API is rate limiting requests (%s from %s, Retry-After %s) beyond the deadline. Raise the timeout or check less often",
                      described, request->path, request->retry_after[0] ? request->retry_after : "absent");
     else if (status >= 500)
-        wj_error_set(error, WJ_ERR_SERVER, "API server error %s from %s%s; try again later", described,
+        wj_error_set(error, WJ_ERR_SERVER, "API server error %s from %s%s. Try again later", described,
                      request->path, api_part);
     else if (status >= 300 && status < 400)
-        wj_error_set(error, WJ_ERR_RESPONSE, "unexpected redirect %s from %s; give the final API address as the URL",
+        wj_error_set(error, WJ_ERR_RESPONSE, "unexpected redirect %s from %s. Give the final API address as the URL",
                      described, request->path);
     else
         wj_error_set(error, WJ_ERR_RESPONSE, "unexpected %s from %s%s", described, request->path, api_part);

@@ -218,7 +218,7 @@ static bool on_page(void *context, const struct wj_response *response, struct wj
 
     list->pages_outstanding--;
     if (!wj_parse_list_page(response->body, response->length, &page, error)) {
-        wj_error_append(error, "; check that the URL is the Whisper API's base URL");
+        wj_error_append(error, ". Check that the URL is the Whisper API's base URL");
         wj_error_prefix(error, "listing %s jobs at offset %lld", list_name(list),
                         (long long)(page_index * list->limit));
         return false;
