@@ -70,12 +70,17 @@ echo "== collectd with the whisper_jobs plugin (3 reads at a 1 s interval)"
 cat >"$scratch/collectd.conf" <<CONF
 Hostname "demo"
 BaseDir "$scratch"
-PIDFile "$scratch/collectd.pid"
 Interval 1
 LoadPlugin logfile
 <Plugin logfile>
   File "$scratch/collectd.log"
   LogLevel info
+</Plugin>
+# collectd fills the cache that collectdctl reads only when a write plugin
+# is loaded.
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$scratch/csv"
 </Plugin>
 LoadPlugin unixsock
 <Plugin unixsock>
@@ -94,10 +99,10 @@ LoadPlugin whisper_jobs
   </Account>
 </Plugin>
 CONF
-/usr/sbin/collectd -f -C "$scratch/collectd.conf" &
+/usr/sbin/collectd -f -C "$scratch/collectd.conf" 2>"$scratch/collectd.err" &
 collectd_pid=$!
 sleep 3.5
-for value in $(collectdctl -s "$scratch/collectd.sock" listval | awk '{print $2}' | grep whisper_jobs | sort); do
+for value in $(collectdctl -s "$scratch/collectd.sock" listval | grep whisper_jobs | sort); do
   printf '%-50s %s\n' "$value" "$(collectdctl -s "$scratch/collectd.sock" getval "$value" | tr '\n' ' ')"
 done
 echo

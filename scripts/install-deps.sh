@@ -8,7 +8,7 @@ packages=(
   cmake gcc make pkg-config
   libcurl4-openssl-dev libjansson-dev libcmocka-dev collectd-dev
   python3 openssl ca-certificates locales tzdata valgrind procps time
-  collectd-core nagios4-core icinga2-bin
+  collectd-core collectd-utils nagios4-core icinga2-bin
 )
 
 is_installed() {
