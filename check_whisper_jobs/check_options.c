@@ -8,7 +8,9 @@
 #include <strings.h>
 
 #include "wj_duration.h"
+#include "wj_http.h"
 #include "wj_range.h"
+#include "wj_token.h"
 #include "wj_version.h"
 
 #define MAX_TIMEOUT_S 86400
@@ -222,16 +224,6 @@ static bool add_type(struct check_config *config, const char *type, struct wj_er
     return true;
 }
 
-/* Bytes an API key may contain: visible ASCII, as in an HTTP header token. */
-static bool token_is_valid(const char *token)
-{
-    for (const unsigned char *c = (const unsigned char *)token; *c; c++) {
-        if (*c < 0x21 || *c > 0x7e)
-            return false;
-    }
-    return true;
-}
-
 static bool read_token_file(const char *path, char **token, struct wj_error *error)
 {
     char line[MAX_TOKEN_BYTES + 2];
@@ -295,6 +287,7 @@ struct raw_options {
 static bool resolve_token(const struct raw_options *raw, struct check_config *config, struct wj_error *error)
 {
     const char *environment = getenv("WHISPER_API_KEY");
+    const char *problem;
     const char *origin;
 
     if (raw->token_file && raw->token) {
@@ -318,10 +311,9 @@ static bool resolve_token(const struct raw_options *raw, struct check_config *co
         return false;
     }
 
-    if (!token_is_valid(config->token)) {
-        wj_error_set(error, WJ_ERR_CONFIG,
-                     "the API key from %s contains a space or control character. Check that it holds only the key",
-                     origin);
+    problem = wj_token_problem(config->token);
+    if (problem) {
+        wj_error_set(error, WJ_ERR_CONFIG, "invalid API key from %s: %s", origin, problem);
         return false;
     }
     return replace_string(&config->token_origin, raw->token_file ? raw->token_file : origin, error);
@@ -350,10 +342,9 @@ static bool resolve_thresholds(const struct raw_options *raw, struct check_confi
 
 static bool validate_url(const char *url, struct wj_error *error)
 {
-    if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0)
+    if (wj_url_validate(url, error))
         return true;
-    wj_error_set(error, WJ_ERR_CONFIG,
-                 "invalid value \"%.200s\" for -u/--url: expected http://HOST[:PORT] or https://HOST[:PORT]", url);
+    wj_error_prefix(error, "-u/--url");
     return false;
 }
 

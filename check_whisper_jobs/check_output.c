@@ -119,7 +119,7 @@ static void append_account_perfdata(struct wj_buffer *out, const struct check_co
 /* One long-output line: state, job id, type, status, age, and the error of
  * a failed job. */
 static void append_job_line(struct wj_buffer *out, enum wj_state state, const struct wj_job *job, bool has_age,
-                            int64_t age_ms, const char *problem)
+                            int64_t age_ms, int64_t now_ms, const char *problem)
 {
     wj_buffer_printf(out, "\n%s: job ", wj_state_name(state));
     append_sanitized(out, job->id[0] ? job->id : "(no id)");
@@ -130,6 +130,11 @@ static void append_job_line(struct wj_buffer *out, enum wj_state state, const st
     if (has_age) {
         wj_buffer_append_string(out, ", age ");
         append_age(out, age_ms);
+    }
+    if (job->status == WJ_STATUS_FAILED && job->completed_at.state == WJ_TIMESTAMP_VALID) {
+        wj_buffer_append_string(out, ", failed ");
+        append_age(out, now_ms - job->completed_at.epoch_ms);
+        wj_buffer_append_string(out, " ago");
     }
     if (job->status == WJ_STATUS_FAILED) {
         wj_buffer_append_string(out, ", error ");
@@ -156,7 +161,8 @@ static void append_findings(struct wj_buffer *out, const struct wj_account_judge
             snprintf(problem, sizeof problem, "%s is missing or not a valid timestamp", finding->field);
             detail = problem;
         }
-        append_job_line(out, finding->state, finding->job, finding->has_age, finding->age_ms, detail);
+        append_job_line(out, finding->state, finding->job, finding->has_age, finding->age_ms, judgement->now_ms,
+                        detail);
     }
     if (judgement->finding_count > listed)
         wj_buffer_printf(out, "\n... and %zu more", judgement->finding_count - listed);
@@ -201,12 +207,14 @@ void check_format_job(struct wj_buffer *out, const struct wj_job *job, const str
 
     if (judgement->has_age) {
         wj_buffer_append_string(out, " |");
-        wj_perfdata_append(out, "age", (double)judgement->age_ms / 1000.0, "s",
+        /* A job created after "now" (clock skew) reads as age 0, never below
+         * the perfdata minimum. */
+        wj_perfdata_append(out, "age", judgement->age_ms > 0 ? (double)judgement->age_ms / 1000.0 : 0.0, "s",
                            threshold_text(warning, sizeof warning, judgement->warning_s),
                            threshold_text(critical, sizeof critical, judgement->critical_s), true, 0);
     }
     if (judgement->state == WJ_STATE_WARNING || judgement->state == WJ_STATE_CRITICAL)
-        append_job_line(out, judgement->state, job, judgement->has_age, judgement->age_ms, NULL);
+        append_job_line(out, judgement->state, job, judgement->has_age, judgement->age_ms, judgement->now_ms, NULL);
     wj_buffer_append_string(out, "\n");
 }
 

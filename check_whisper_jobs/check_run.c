@@ -59,12 +59,17 @@ static enum wj_state run_account(const struct check_config *config, struct wj_cl
     plan.lists[WJ_STATUS_PROCESSING] = WJ_LIST_JOBS;
     plan.lists[WJ_STATUS_FAILED] = WJ_LIST_JOBS;
 
-    /* Jobs in a status the plugin does not know appear in no filtered list;
-     * the totals of the other lists count them. Totals cannot be split by
-     * type, so a type filter goes without. */
+    /* Jobs in a status the plugin does not know appear in no filtered list,
+     * so the totals of the other lists count them. These requests are best
+     * effort, so their failure never hides a judgement. Totals cannot be
+     * split by type, so a type filter goes without.
+     * NOTE: with --type, jobs in unknown statuses are counted only when a
+     * status list returns them. */
     if (config->type_count == 0) {
         plan.lists[WJ_STATUS_COMPLETED] = WJ_LIST_COUNT;
         plan.lists[WJ_STATUS_CANCELLED] = WJ_LIST_COUNT;
+        plan.best_effort[WJ_STATUS_COMPLETED] = true;
+        plan.best_effort[WJ_STATUS_CANCELLED] = true;
         plan.all = WJ_LIST_COUNT;
     }
 
@@ -110,13 +115,13 @@ enum wj_state check_run(const struct check_config *config, struct wj_buffer *out
     struct wj_client *client;
     enum wj_state state;
 
-    if (config->verbosity >= 1)
-        fprintf(stderr, "check_whisper_jobs: API %s, key from %s, timeout %d s\n", config->url,
-                config->token_origin, config->timeout_s);
-
     client = create_client(config, &error);
     if (client == NULL)
         return report_error(config, &error, out);
+
+    if (config->verbosity >= 1)
+        fprintf(stderr, "check_whisper_jobs: API %s, key from %s, timeout %d s\n", wj_client_display_url(client),
+                config->token_origin, config->timeout_s);
 
     if (config->job_id)
         state = run_job(config, client, deadline_ms, out);
@@ -126,7 +131,7 @@ enum wj_state check_run(const struct check_config *config, struct wj_buffer *out
     if (config->verbosity >= 1) {
         struct wj_client_stats stats = wj_client_stats(client);
 
-        fprintf(stderr, "check_whisper_jobs: %llu requests in %lld ms\n", (unsigned long long)stats.requests,
+        fprintf(stderr, "check_whisper_jobs: %llu request(s) in %lld ms\n", (unsigned long long)stats.requests,
                 (long long)(stats.request_seconds * 1000.0));
     }
     wj_client_free(client);

@@ -5,6 +5,7 @@
 #include "wjc_collectd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "wjc_account.h"
 #include "wjc_config.h"
@@ -20,13 +21,17 @@ static int register_account(struct wjc_account *account)
     user_data_t user_data = {.data = account, .free_func = wjc_account_free};
     char callback_name[DATA_MAX_NAME_LEN + sizeof WJC_PLUGIN_NAME + 1];
     char account_name[DATA_MAX_NAME_LEN];
+    char *display_url;
     int status;
 
     snprintf(callback_name, sizeof callback_name, WJC_PLUGIN_NAME "/%s", account->name);
     snprintf(account_name, sizeof account_name, "%s", account->name);
 
+    display_url = wj_url_display(account->url);
     INFO(WJC_PLUGIN_NAME " plugin: account \"%s\": reading %s every %.3f s with a timeout of %.3f s", account->name,
-         account->url, CDTIME_T_TO_DOUBLE(account->interval), (double)account->timeout_ms / 1000.0);
+         display_url ? display_url : "the API", CDTIME_T_TO_DOUBLE(account->interval),
+         (double)account->timeout_ms / 1000.0);
+    free(display_url);
 
     status = plugin_register_complex_read(WJC_PLUGIN_NAME, callback_name, wjc_read, account->interval, &user_data);
     if (status != 0) {

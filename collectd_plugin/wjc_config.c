@@ -9,6 +9,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "wj_http.h"
+#include "wj_token.h"
+
 #define MAX_TOKEN_BYTES 4096
 #define MAX_VERBOSITY 3
 #define MAX_SECONDS (86400.0 * 365)
@@ -105,28 +108,17 @@ static int read_string(const struct account_parse *parse, const oconfig_item_t *
 static int parse_url(struct account_parse *parse, const oconfig_item_t *item)
 {
     char **url = &parse->account->url;
+    struct wj_error error = {0};
 
     if (read_string(parse, item, url) != 0)
         return -1;
-    /* The same rule wj_client_new applies, checked here so that a bad URL
-     * fails the configuration instead of every read. */
-    if (strncasecmp(*url, "http://", 7) != 0 && strncasecmp(*url, "https://", 8) != 0) {
-        config_error(parse->account->name, item->key, "\"%.200s\" is invalid; give http://HOST[:PORT] or https://HOST[:PORT]",
-                     *url);
+    /* The same check wj_client_new makes, here so that a bad URL fails the
+     * configuration instead of every read. */
+    if (!wj_url_validate(*url, &error)) {
+        config_error(parse->account->name, item->key, "%s", error.message);
         return -1;
     }
     return 0;
-}
-
-/* Bytes an API key may contain: visible ASCII, as in an HTTP header value
- * that needs no quoting. */
-static bool token_is_valid(const char *token)
-{
-    for (const unsigned char *c = (const unsigned char *)token; *c; c++) {
-        if (*c < 0x21 || *c > 0x7e)
-            return false;
-    }
-    return true;
 }
 
 static void wipe_string(char *text)
@@ -354,6 +346,7 @@ static int read_token_file(struct account_parse *parse)
 static int resolve_token(struct account_parse *parse)
 {
     struct wjc_account *account = parse->account;
+    const char *problem;
     const char *key;
 
     if (parse->token_file && account->token) {
@@ -371,13 +364,9 @@ static int resolve_token(struct account_parse *parse)
         return -1;
     }
 
-    if (account->token[0] == '\0') {
-        config_error(account->name, key, "the API key is empty");
-        return -1;
-    }
-    if (!token_is_valid(account->token)) {
-        config_error(account->name, key,
-                     "the API key contains a space or a control character; check that the value holds only the key");
+    problem = wj_token_problem(account->token);
+    if (problem) {
+        config_error(account->name, key, "%s", problem);
         return -1;
     }
     return 0;

@@ -31,21 +31,45 @@ bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *pl
         list->status = wj_status_name((enum wj_status)status);
         list->max_pages = plan->max_pages;
         list->count_only = plan->lists[status] == WJ_LIST_COUNT;
+        list->best_effort = plan->best_effort[status];
         if (!wj_list_read_start(list, client, error))
             goto failed;
     }
 
+    /* The API's job creation answers say RUNNING where the rest say
+     * PROCESSING. Jobs stored that way may be listed only under RUNNING, so
+     * that list is read too and merged. It is best effort because the list
+     * endpoint does not document RUNNING as a filter value. */
+    if (plan->lists[WJ_STATUS_PROCESSING] == WJ_LIST_JOBS) {
+        snapshot->running.status = "RUNNING";
+        snapshot->running.max_pages = plan->max_pages;
+        snapshot->running.best_effort = true;
+        if (!wj_list_read_start(&snapshot->running, client, error))
+            goto failed;
+    }
+
+    /* The unfiltered total only serves to count jobs in unknown statuses,
+     * so its failure must not hide a judgement. */
     snapshot->all_mode = plan->all;
     if (plan->all != WJ_LIST_SKIP) {
         snapshot->all.status = NULL;
         snapshot->all.max_pages = plan->max_pages;
         snapshot->all.count_only = plan->all == WJ_LIST_COUNT;
+        snapshot->all.best_effort = true;
         if (!wj_list_read_start(&snapshot->all, client, error))
             goto failed;
     }
 
     if (!wj_client_run(client, deadline_ms, error))
         goto failed;
+
+    if (snapshot->running.status && !snapshot->running.failed) {
+        snapshot->running_added = wj_list_read_merge(&snapshot->lists[WJ_STATUS_PROCESSING], &snapshot->running);
+        if (snapshot->running_added < 0) {
+            wj_error_set(error, WJ_ERR_INTERNAL, "out of memory merging RUNNING jobs");
+            goto failed;
+        }
+    }
 
     set_now(client, &snapshot->now_ms, &snapshot->now_from_server);
     return true;
@@ -60,6 +84,7 @@ void wj_account_snapshot_free(struct wj_account_snapshot *snapshot)
     for (int status = 0; status < WJ_API_STATUS_COUNT; status++)
         wj_list_read_free(&snapshot->lists[status]);
     wj_list_read_free(&snapshot->all);
+    wj_list_read_free(&snapshot->running);
     memset(snapshot, 0, sizeof *snapshot);
 }
 
@@ -67,16 +92,17 @@ int64_t wj_snapshot_unlisted_jobs(const struct wj_account_snapshot *snapshot)
 {
     int64_t listed = 0;
 
-    if (snapshot->all_mode == WJ_LIST_SKIP || !snapshot->all.has_total)
+    if (snapshot->all_mode == WJ_LIST_SKIP || snapshot->all.failed || !snapshot->all.has_total)
         return 0;
 
     for (int status = 0; status < WJ_API_STATUS_COUNT; status++) {
         const struct wj_list_read *list = &snapshot->lists[status];
 
-        if (snapshot->modes[status] == WJ_LIST_SKIP || !list->has_total)
+        if (snapshot->modes[status] == WJ_LIST_SKIP || list->failed || !list->has_total)
             return 0;
         listed += list->total;
     }
+    /* The merge already added RUNNING jobs to the PROCESSING total. */
     return snapshot->all.total > listed ? snapshot->all.total - listed : 0;
 }
 

@@ -22,7 +22,8 @@ enum wj_list_mode {
 
 struct wj_account_plan {
     enum wj_list_mode lists[WJ_API_STATUS_COUNT]; /* indexed by enum wj_status */
-    enum wj_list_mode all; /* the list without a status filter */
+    bool best_effort[WJ_API_STATUS_COUNT]; /* lists whose failure must not fail the run */
+    enum wj_list_mode all; /* the list without a status filter, always best effort */
     int max_pages;
 };
 
@@ -31,6 +32,8 @@ struct wj_account_snapshot {
     enum wj_list_mode modes[WJ_API_STATUS_COUNT];
     struct wj_list_read all;
     enum wj_list_mode all_mode;
+    struct wj_list_read running; /* RUNNING, merged into lists[WJ_STATUS_PROCESSING] */
+    int64_t running_added;       /* RUNNING jobs that the PROCESSING list lacked */
     int64_t now_ms;       /* the API's Date header, else the local clock */
     bool now_from_server;
 };
@@ -44,8 +47,8 @@ bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *pl
 void wj_account_snapshot_free(struct wj_account_snapshot *snapshot);
 
 /* Jobs in statuses none of the five filtered lists returns: the unfiltered
- * list's total minus the five totals, 0 when a total is missing or the
- * difference is negative. A status the API adds later shows up here instead
+ * list's total minus the five totals and the RUNNING jobs merged into
+ * PROCESSING, 0 when a total is missing or the difference is negative. A status the API adds later shows up here instead
  * of being dropped. */
 int64_t wj_snapshot_unlisted_jobs(const struct wj_account_snapshot *snapshot);
 

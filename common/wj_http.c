@@ -24,8 +24,10 @@ struct wj_request {
     CURL *easy;
     char *path;
     char *url;
+    char *display_url; /* url without credentials, for messages */
     wj_response_fn on_response;
     void *context;
+    bool best_effort;   /* a failure goes to on_response instead of ending the run */
     struct wj_buffer body;
     bool too_large;
     char retry_after[64];
@@ -42,6 +44,7 @@ struct wj_client {
     CURLSH *share;
     struct curl_slist *headers;
     char *base_url;
+    char *display_url;  /* base_url without credentials, for messages */
     char *token;
     char *cacert;
     char *proxy;
@@ -57,6 +60,7 @@ struct wj_client {
     struct wj_request *active_head; /* transfers added to the multi handle */
     int active;
     int64_t deadline_ms;
+    int64_t run_started_ms;
     int64_t server_time_ms;
     struct wj_client_stats stats;
 };
@@ -192,25 +196,108 @@ static bool build_headers(struct wj_client *client)
     return built;
 }
 
+/* The part of url after any "user:password@", for messages about a URL
+ * that could not be parsed. */
+static const char *without_credentials(const char *url)
+{
+    const char *at = strrchr(url, '@');
+
+    return at ? at + 1 : url;
+}
+
+/* Checks that url is an absolute http(s) URL with a host and without query
+ * or fragment, and makes the copy used in messages: credentials removed and
+ * trailing slashes dropped. */
+static bool check_url(const char *url, char **display_url, struct wj_error *error)
+{
+    CURLU *parsed = curl_url();
+    char *scheme = NULL;
+    char *host = NULL;
+    char *query = NULL;
+    char *fragment = NULL;
+    const char *problem = NULL;
+    size_t length;
+
+    if (url == NULL)
+        url = "";
+    if (parsed == NULL) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory parsing the URL");
+        return false;
+    }
+
+    if (curl_url_set(parsed, CURLUPART_URL, url, 0) != CURLUE_OK)
+        problem = "it is not a valid absolute URL";
+    else if (curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+             || (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+        problem = "the scheme must be http or https";
+    else if (curl_url_get(parsed, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0')
+        problem = "it has no host";
+    else if (curl_url_get(parsed, CURLUPART_QUERY, &query, 0) == CURLUE_OK
+             || curl_url_get(parsed, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK)
+        problem = "a base URL takes no query (?...) or fragment (#...)";
+    else if (curl_url_set(parsed, CURLUPART_USER, NULL, 0) != CURLUE_OK
+             || curl_url_set(parsed, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK
+             || curl_url_get(parsed, CURLUPART_URL, display_url, 0) != CURLUE_OK)
+        problem = "it cannot be rebuilt";
+
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(query);
+    curl_free(fragment);
+    curl_url_cleanup(parsed);
+
+    if (problem) {
+        wj_error_set(error, WJ_ERR_CONFIG,
+                     "invalid URL \"%.200s\": %s. Expected http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]",
+                     without_credentials(url), problem);
+        return false;
+    }
+
+    length = strlen(*display_url);
+    while (length > 0 && (*display_url)[length - 1] == '/')
+        (*display_url)[--length] = '\0';
+    return true;
+}
+
+char *wj_url_display(const char *url)
+{
+    char *display_url = NULL;
+    char *copy;
+
+    if (!check_url(url, &display_url, NULL))
+        return NULL;
+    copy = strdup(display_url);
+    curl_free(display_url);
+    return copy;
+}
+
+bool wj_url_validate(const char *url, struct wj_error *error)
+{
+    char *display_url = NULL;
+
+    if (!check_url(url, &display_url, error))
+        return false;
+    curl_free(display_url);
+    return true;
+}
+
 struct wj_client *wj_client_new(const struct wj_client_config *config, struct wj_error *error)
 {
     struct wj_client *client;
 
-    if (config->base_url == NULL
-        || (strncasecmp(config->base_url, "http://", 7) != 0
-            && strncasecmp(config->base_url, "https://", 8) != 0)) {
-        wj_error_set(error, WJ_ERR_CONFIG,
-                     "invalid URL \"%.200s\": expected http://HOST[:PORT] or https://HOST[:PORT]",
-                     config->base_url ? config->base_url : "");
+    char *display_url = NULL;
+
+    if (!check_url(config->base_url, &display_url, error))
         return NULL;
-    }
 
     client = calloc(1, sizeof *client);
     if (client == NULL) {
+        free(display_url);
         wj_error_set(error, WJ_ERR_INTERNAL, "out of memory creating the HTTP client");
         return NULL;
     }
     client->server_time_ms = -1;
+    client->display_url = display_url;
 
     if (!copy_config(client, config) || !build_headers(client)) {
         wj_error_set(error, WJ_ERR_INTERNAL, "out of memory creating the HTTP client");
@@ -245,6 +332,7 @@ static void request_free(struct wj_request *request)
         curl_easy_cleanup(request->easy);
     free(request->path);
     free(request->url);
+    free(request->display_url);
     wj_buffer_free(&request->body);
     free(request);
 }
@@ -299,6 +387,7 @@ void wj_client_free(struct wj_client *client)
         curl_share_cleanup(client->share);
     curl_slist_free_all(client->headers);
     free(client->base_url);
+    curl_free(client->display_url);
     if (client->token) {
         memset(client->token, 0, strlen(client->token));
         free(client->token);
@@ -319,8 +408,8 @@ static void enqueue(struct wj_client *client, struct wj_request *request)
     client->queue_tail = request;
 }
 
-bool wj_client_get(struct wj_client *client, const char *path_and_query,
-                   wj_response_fn on_response, void *context, struct wj_error *error)
+static bool queue_request(struct wj_client *client, const char *path_and_query, wj_response_fn on_response,
+                          void *context, bool best_effort, struct wj_error *error)
 {
     struct wj_request *request = calloc(1, sizeof *request);
     struct wj_buffer url = {0};
@@ -334,7 +423,12 @@ bool wj_client_get(struct wj_client *client, const char *path_and_query,
     wj_buffer_append_string(&url, path_and_query);
     request->path = strdup(path_and_query);
     request->url = url.data;
-    if (url.failed || request->path == NULL || request->url == NULL) {
+    request->display_url = malloc(strlen(client->display_url) + strlen(path_and_query) + 1);
+    if (request->display_url) {
+        strcpy(request->display_url, client->display_url);
+        strcat(request->display_url, path_and_query);
+    }
+    if (url.failed || request->path == NULL || request->url == NULL || request->display_url == NULL) {
         request->url = NULL;
         wj_buffer_free(&url);
         request_free(request);
@@ -345,9 +439,22 @@ bool wj_client_get(struct wj_client *client, const char *path_and_query,
     request->client = client;
     request->on_response = on_response;
     request->context = context;
+    request->best_effort = best_effort;
     request->date_ms = -1;
     enqueue(client, request);
     return true;
+}
+
+bool wj_client_get(struct wj_client *client, const char *path_and_query,
+                   wj_response_fn on_response, void *context, struct wj_error *error)
+{
+    return queue_request(client, path_and_query, on_response, context, false, error);
+}
+
+bool wj_client_get_best_effort(struct wj_client *client, const char *path_and_query,
+                               wj_response_fn on_response, void *context, struct wj_error *error)
+{
+    return queue_request(client, path_and_query, on_response, context, true, error);
 }
 
 static size_t write_body(char *data, size_t size, size_t count, void *user_data)
@@ -458,7 +565,9 @@ static bool start_request(struct wj_client *client, struct wj_request *request,
     int64_t remaining_ms = client->deadline_ms - wj_monotonic_ms();
 
     if (remaining_ms <= 0) {
-        wj_error_set(error, WJ_ERR_TIMEOUT, "timed out before requesting %s", request->path);
+        wj_error_set(error, WJ_ERR_TIMEOUT,
+                     "timed out: the run's deadline of %.1f s passed before requesting %s. Raise the timeout or check the API's latency",
+                     (double)(client->deadline_ms - client->run_started_ms) / 1000.0, request->display_url);
         return false;
     }
 
@@ -483,7 +592,7 @@ static bool start_request(struct wj_client *client, struct wj_request *request,
 
     add_active(client, request);
     client->stats.requests++;
-    client_log(client, 2, "GET %s (attempt %d)", request->url, request->attempts);
+    client_log(client, 2, "GET %s (attempt %d)", request->display_url, request->attempts);
     return true;
 }
 
@@ -517,11 +626,15 @@ static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 static void error_from_curl(struct wj_request *request, CURLcode code, struct wj_error *error)
 {
     const char *detail = request->curl_error[0] ? request->curl_error : curl_easy_strerror(code);
-    const char *url = request->url;
+    const char *url = request->display_url;
 
     switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-        wj_error_set(error, WJ_ERR_TIMEOUT, "timed out waiting for %s (%s)", url, detail);
+        /* curl's own text gives the time this transfer ran, not the run's
+         * deadline that cut it short, so it is left out. */
+        wj_error_set(error, WJ_ERR_TIMEOUT,
+                     "timed out: the run's deadline of %.1f s passed while waiting for %s. Raise the timeout or check the API's latency",
+                     (double)(request->client->deadline_ms - request->client->run_started_ms) / 1000.0, url);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -568,6 +681,10 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
             break;
         }
         wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the response from %s", url);
+        break;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        wj_error_set(error, WJ_ERR_CONFIG, "invalid URL %s (%s). Check the URL", url, detail);
         break;
     default:
         wj_error_set(error, WJ_ERR_UNREACHABLE, "request to %s failed (%s)", url, detail);
@@ -644,8 +761,12 @@ static void error_from_status(struct wj_request *request, long status, struct wj
         wj_error_set(error, WJ_ERR_AUTH, "%s from %s%s. Check the API key", described, request->path,
                      api_part);
     else if (status == 404)
-        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s. Check the API URL", described, request->path,
-                     api_part);
+        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s. Check that the URL is the API's base URL",
+                     described, request->display_url, api_part);
+    else if (status == 429 && request->attempts >= MAX_ATTEMPTS)
+        wj_error_set(error, WJ_ERR_RATE_LIMITED,
+                     "the API is still rate limiting requests (%s from %s) after %d attempts. Check less often",
+                     described, request->path, request->attempts);
     else if (status == 429)
         wj_error_set(error, WJ_ERR_RATE_LIMITED,
                      "the API is rate limiting requests (%s from %s, Retry-After %s) beyond the deadline. Raise the timeout or check less often",
@@ -657,7 +778,8 @@ static void error_from_status(struct wj_request *request, long status, struct wj
         wj_error_set(error, WJ_ERR_RESPONSE, "unexpected redirect %s from %s. Give the final API address as the URL",
                      described, request->path);
     else
-        wj_error_set(error, WJ_ERR_RESPONSE, "unexpected %s from %s%s", described, request->path, api_part);
+        wj_error_set(error, WJ_ERR_RESPONSE, "unexpected %s from %s%s. Check the URL and the API's status page",
+                     described, request->path, api_part);
 }
 
 /* Puts a rate-limited request back in the queue when its wait fits before
@@ -715,21 +837,43 @@ static void redact_body(const struct wj_client *client, struct wj_request *reque
     request->body.length = strlen(request->body.data);
 }
 
+/* Ends a request that failed with failure. A required one ends the run with
+ * that error; a best-effort one hands it to its callback and the run goes on.
+ * Frees request. */
+static bool fail_request(struct wj_client *client, struct wj_request *request, const struct wj_error *failure,
+                         struct wj_error *error)
+{
+    struct wj_response response = {request->path, 0, "", 0, failure};
+    bool handled;
+
+    if (!request->best_effort) {
+        *error = *failure;
+        request_free(request);
+        return false;
+    }
+
+    client_log(client, 1, "best-effort request %s failed, going on without it: %s", request->path,
+               failure->message);
+    handled = request->on_response(request->context, &response, error);
+    request_free(request);
+    return handled;
+}
+
 /* Handles one finished transfer. Takes ownership of request: it is freed or
  * queued again for a retry. */
 static bool finish_request(struct wj_client *client, struct wj_request *request, CURLcode code,
                            struct wj_error *error)
 {
     long status = 0;
-    struct wj_response response;
+    struct wj_response response = {0};
+    struct wj_error failure = {0};
     bool handled;
 
     remove_active(client, request);
 
     if (code != CURLE_OK) {
-        error_from_curl(request, code, error);
-        request_free(request);
-        return false;
+        error_from_curl(request, code, &failure);
+        return fail_request(client, request, &failure, error);
     }
 
     curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -742,9 +886,8 @@ static bool finish_request(struct wj_client *client, struct wj_request *request,
         return true;
 
     if (status < 200 || status > 299) {
-        error_from_status(request, status, error);
-        request_free(request);
-        return false;
+        error_from_status(request, status, &failure);
+        return fail_request(client, request, &failure, error);
     }
 
     response.path = request->path;
@@ -792,6 +935,48 @@ static int poll_timeout_ms(const struct wj_client *client)
     return (int)wait;
 }
 
+static bool only_best_effort_left(const struct wj_client *client)
+{
+    for (const struct wj_request *request = client->queue_head; request; request = request->next) {
+        if (!request->best_effort)
+            return false;
+    }
+    for (const struct wj_request *request = client->active_head; request; request = request->active_next) {
+        if (!request->best_effort)
+            return false;
+    }
+    return true;
+}
+
+/* At the deadline: a required request still open fails the run, while
+ * best-effort ones are handed the timeout and the run ends with what it has. */
+static bool expire_requests(struct wj_client *client, struct wj_error *error)
+{
+    struct wj_error failure = {0};
+    struct wj_request *request;
+
+    wj_error_set(&failure, WJ_ERR_TIMEOUT,
+                 "timed out: the run's deadline of %.1f s passed while waiting for the API at %s",
+                 (double)(client->deadline_ms - client->run_started_ms) / 1000.0, client->display_url);
+    if (!only_best_effort_left(client)) {
+        *error = failure;
+        return false;
+    }
+
+    while ((request = client->queue_head) != NULL) {
+        client->queue_head = request->next;
+        if (!fail_request(client, request, &failure, error))
+            return false;
+    }
+    client->queue_tail = NULL;
+    while ((request = client->active_head) != NULL) {
+        remove_active(client, request);
+        if (!fail_request(client, request, &failure, error))
+            return false;
+    }
+    return true;
+}
+
 static bool run_loop(struct wj_client *client, struct wj_error *error)
 {
     int running = 0;
@@ -807,11 +992,8 @@ static bool run_loop(struct wj_client *client, struct wj_error *error)
         if (!collect_finished(client, error))
             return false;
 
-        if ((client->queue_head || client->active > 0) && wj_monotonic_ms() >= client->deadline_ms) {
-            wj_error_set(error, WJ_ERR_TIMEOUT, "timed out waiting for the API at %s",
-                         client->base_url);
-            return false;
-        }
+        if ((client->queue_head || client->active > 0) && wj_monotonic_ms() >= client->deadline_ms)
+            return expire_requests(client, error);
 
         if ((client->queue_head || client->active > 0)
             && curl_multi_poll(client->multi, NULL, 0, poll_timeout_ms(client), NULL) != CURLM_OK) {
@@ -828,6 +1010,7 @@ bool wj_client_run(struct wj_client *client, int64_t deadline_ms, struct wj_erro
     bool completed;
 
     client->deadline_ms = deadline_ms;
+    client->run_started_ms = started;
     client->server_time_ms = -1;
 
     completed = run_loop(client, error);
@@ -848,4 +1031,9 @@ int64_t wj_client_server_time(const struct wj_client *client)
 struct wj_client_stats wj_client_stats(const struct wj_client *client)
 {
     return client->stats;
+}
+
+const char *wj_client_display_url(const struct wj_client *client)
+{
+    return client->display_url;
 }

@@ -33,13 +33,14 @@ struct wj_client_config {
     void *log_context;
 };
 
-/* A successful (2xx) response. body is NUL-terminated and valid only during
- * the callback. */
+/* A successful (2xx) response, or the failure of a best-effort request.
+ * body is NUL-terminated and valid only during the callback. */
 struct wj_response {
     const char *path;
     long status;
     const char *body;
     size_t length;
+    const struct wj_error *failure; /* NULL unless a best-effort request failed */
 };
 
 /* Called for each 2xx response; it may queue further requests with
@@ -68,6 +69,12 @@ void wj_client_free(struct wj_client *client);
 bool wj_client_get(struct wj_client *client, const char *path_and_query,
                    wj_response_fn on_response, void *context, struct wj_error *error);
 
+/* Queues a GET whose failure (any error status, transport error or the
+ * deadline) does not end the run: on_response gets it with failure set.
+ * For requests that only add detail, so they never hide a judgement. */
+bool wj_client_get_best_effort(struct wj_client *client, const char *path_and_query,
+                               wj_response_fn on_response, void *context, struct wj_error *error);
+
 /* Runs queued requests, and those the callbacks queue, until none is left or
  * the first error. deadline_ms is on the wj_monotonic_ms clock. On failure
  * every unfinished request is dropped, so the client can be run again. */
@@ -79,10 +86,23 @@ int64_t wj_client_server_time(const struct wj_client *client);
 
 struct wj_client_stats wj_client_stats(const struct wj_client *client);
 
+/* The base URL without any user:password part, for messages. */
+const char *wj_client_display_url(const struct wj_client *client);
+
 /* Clock helpers: monotonic for deadlines, real time for "now" when the API
  * sends no Date header. */
 int64_t wj_monotonic_ms(void);
 int64_t wj_realtime_ms(void);
+
+/* Checks that url is an absolute http:// or https:// URL with a host and no
+ * query or fragment. On failure sets error (WJ_ERR_CONFIG) with a message
+ * that quotes the URL without any user:password part. */
+bool wj_url_validate(const char *url, struct wj_error *error);
+
+/* Returns a malloc'd copy of a valid url without any user:password part and
+ * trailing slashes, for log lines; NULL when url is invalid or memory runs
+ * out. */
+char *wj_url_display(const char *url);
 
 /* Percent-escapes text for use as one path segment or query value; returns a
  * malloc'd string or NULL when memory runs out. */

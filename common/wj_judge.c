@@ -212,6 +212,7 @@ bool wj_judge_account(const struct wj_account_snapshot *snapshot, const struct w
     struct judge_run run = {thresholds, snapshot->now_ms, judgement, 0};
 
     memset(judgement, 0, sizeof *judgement);
+    judgement->now_ms = snapshot->now_ms;
 
     for (size_t i = 0; i < sizeof judged / sizeof judged[0]; i++) {
         const struct wj_list_read *list = &snapshot->lists[judged[i]];
@@ -274,6 +275,7 @@ void wj_judge_job(const struct wj_job *job, int64_t now_ms, const struct wj_thre
                   struct wj_job_judgement *judgement)
 {
     memset(judgement, 0, sizeof *judgement);
+    judgement->now_ms = now_ms;
     judgement->warning_s = WJ_THRESHOLD_UNSET;
     judgement->critical_s = WJ_THRESHOLD_UNSET;
     if (job->created_at.state == WJ_TIMESTAMP_VALID) {

@@ -61,6 +61,7 @@ struct wj_account_judgement {
     int64_t oldest_processing_ms;
     int64_t bad_timestamps;
     bool truncated;            /* a list was cut by max_pages */
+    int64_t now_ms;            /* the instant ages were measured at */
     struct wj_finding *findings; /* worst first, then oldest first */
     size_t finding_count;
 };
@@ -80,6 +81,7 @@ struct wj_job_judgement {
     bool has_age;
     int64_t age_ms;
     const char *problem; /* why the state is UNKNOWN, NULL otherwise */
+    int64_t now_ms;      /* the instant the age was measured at */
     int64_t warning_s;   /* thresholds that judged the age, WJ_THRESHOLD_UNSET when none */
     int64_t critical_s;
 };

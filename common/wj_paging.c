@@ -99,7 +99,8 @@ static bool request_page(struct wj_list_read *list, int64_t page, struct wj_erro
     else
         snprintf(path, sizeof path, "/v1/ops/jobs/list?limit=%d&offset=%lld", list->limit,
                  (long long)(page * list->limit));
-    if (!wj_client_get(list->client, path, on_page, list, error))
+    if (list->best_effort ? !wj_client_get_best_effort(list->client, path, on_page, list, error)
+                          : !wj_client_get(list->client, path, on_page, list, error))
         return false;
 
     list->pages_requested++;
@@ -217,7 +218,18 @@ static bool on_page(void *context, const struct wj_response *response, struct wj
     bool planned;
 
     list->pages_outstanding--;
+    if (response->failure) {
+        list->failed = true;
+        return true;
+    }
+    if (list->failed)
+        return true;
+
     if (!wj_parse_list_page(response->body, response->length, &page, error)) {
+        if (list->best_effort) {
+            list->failed = true;
+            return true;
+        }
         wj_error_append(error, ". Check that the URL is the Whisper API's base URL");
         wj_error_prefix(error, "listing %s jobs at offset %lld", list_name(list),
                         (long long)(page_index * list->limit));
@@ -275,6 +287,33 @@ int64_t wj_list_read_count(const struct wj_list_read *list)
     if (list->has_total && !list->total_changed)
         return list->total;
     return (int64_t)list->jobs.count;
+}
+
+int64_t wj_list_read_merge(struct wj_list_read *into, struct wj_list_read *from)
+{
+    int64_t moved = 0;
+    bool out_of_memory = false;
+
+    for (size_t i = 0; i < from->jobs.count; i++) {
+        struct wj_job *job = &from->jobs.items[i];
+        bool has_id = job->id && job->id[0];
+
+        if (out_of_memory || (has_id && id_set_contains(into->seen, job->id))) {
+            wj_job_free(job);
+            continue;
+        }
+        if (!wj_job_list_take(&into->jobs, job)
+            || (has_id && !id_set_add(into->seen, into->jobs.items[into->jobs.count - 1].id))) {
+            out_of_memory = true;
+            continue;
+        }
+        moved++;
+    }
+    from->jobs.count = 0;
+
+    into->total += moved;
+    into->truncated = into->truncated || from->truncated;
+    return out_of_memory ? -1 : moved;
 }
 
 void wj_list_read_free(struct wj_list_read *list)

@@ -30,6 +30,8 @@ struct wj_list_read {
     int max_pages;        /* pages read at most per reading, at least 1 */
     bool count_only;      /* only "total" is needed: one page of limit 1,
                              falling back to a full read when total is absent */
+    bool best_effort;     /* a failed page marks the list failed instead of
+                             failing the run */
 
     /* Results, valid after the client run succeeded. */
     struct wj_job_list jobs;
@@ -39,6 +41,8 @@ struct wj_list_read {
     bool total_changed;   /* total differed between pages */
     bool ids_repeated;    /* the first reading saw an id on two pages */
     int pages_read;
+    bool failed;          /* best_effort only: a page failed, so the results
+                             are incomplete and must not be used */
 
     /* Private state. */
     struct wj_client *client;
@@ -57,6 +61,11 @@ bool wj_list_read_start(struct wj_list_read *list, struct wj_client *client, str
 /* Number of jobs in the status: total when the API sent one and the whole
  * list was not read, else the de-duplicated jobs counted. */
 int64_t wj_list_read_count(const struct wj_list_read *list);
+
+/* Moves the jobs of from that into does not have yet (by id) into into,
+ * and adds them to into's total. Returns the number of jobs moved, or -1
+ * when memory runs out. from is left empty. */
+int64_t wj_list_read_merge(struct wj_list_read *into, struct wj_list_read *from);
 
 void wj_list_read_free(struct wj_list_read *list);
 

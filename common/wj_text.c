@@ -3,12 +3,18 @@
 #include <string.h>
 
 #define REDACTED_WORD "[redacted]"
+#define SHORT_REDACTED_WORD "***"
 #define REDACT_MIN_SECRET 4
 
 static char safe_byte(unsigned char byte)
 {
     if (byte == '|')
         return '/';
+
+    /* Nagios 4 rewrites ';' in a plugin's first line to ':', so API text
+     * gets the ',' a reader would expect instead. */
+    if (byte == ';')
+        return ',';
 
     /* Covers CR, LF, tab, the other C0 controls and DEL. */
     if (byte < 0x20 || byte == 0x7f)
@@ -96,15 +102,13 @@ char *wj_text_excerpt(char *buffer, size_t size, const char *text)
 /* Overwrites the secret found at `match` and returns where the search goes on. */
 static char *redact_at(char *match, size_t secret_length)
 {
-    size_t word_length = strlen(REDACTED_WORD);
+    /* A secret shorter than "[redacted]" becomes "***", which hides its
+     * length too. Either word is at most as long as the secret, so the text
+     * shrinks or keeps its size: move the rest, with its NUL, up. */
+    const char *word = secret_length < strlen(REDACTED_WORD) ? SHORT_REDACTED_WORD : REDACTED_WORD;
+    size_t word_length = strlen(word);
 
-    if (secret_length < word_length) {
-        memset(match, '*', secret_length);
-        return match + secret_length;
-    }
-
-    /* The text shrinks: move the rest, with its NUL, up to the word's end. */
-    memcpy(match, REDACTED_WORD, word_length);
+    memcpy(match, word, word_length);
     memmove(match + word_length, match + secret_length, strlen(match + secret_length) + 1);
     return match + word_length;
 }

@@ -102,6 +102,7 @@ CONF
 /usr/sbin/collectd -f -C "$scratch/collectd.conf" 2>"$scratch/collectd.err" &
 collectd_pid=$!
 sleep 3.5
+echo "http_requests-api and errors-api are DERIVE values, which collectd's cache returns as rates per second."
 for value in $(collectdctl -s "$scratch/collectd.sock" listval | grep whisper_jobs | sort); do
   printf '%-50s %s\n' "$value" "$(collectdctl -s "$scratch/collectd.sock" getval "$value" | tr '\n' ' ')"
 done

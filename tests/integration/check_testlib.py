@@ -27,10 +27,10 @@ PREFIXES = {
 }
 
 # Perfdata labels of account mode that users' configurations rely on.
-# Requests of one account-mode run on a small account: the FAILED, PENDING
-# and PROCESSING lists, and the totals of COMPLETED, CANCELLED and the
-# unfiltered list, which count jobs in statuses the check does not know.
-REQUESTS_PER_RUN = 6
+# Requests of one account-mode run on a small account: the FAILED, PENDING,
+# PROCESSING and RUNNING lists, and the totals of COMPLETED, CANCELLED and
+# the unfiltered list, which count jobs in statuses the check does not know.
+REQUESTS_PER_RUN = 7
 COUNT_LABELS = ("failed", "pending", "processing", "stuck_pending", "stuck_processing")
 AGE_LABELS = ("oldest_pending_age", "oldest_processing_age")
 

@@ -56,6 +56,27 @@ class InvalidOptionTest(CheckTestCase):
         result = self.run_check(url="ftp://example.invalid")
         self.assert_unknown(result, "-u/--url", "ftp://example.invalid")
 
+    def test_malformed_urls_stay_unknown(self):
+        # Configuration errors are never mapped by --unreachable-state.
+        for url in ("http://", "http://127.0.0.1:99999", "http://127.0.0.1:1/?x=1", "not a url"):
+            with self.subTest(url=url):
+                result = self.run_check("--unreachable-state", "ok", url=url)
+                self.assert_unknown(result, "-u/--url")
+
+    def test_url_credentials_not_printed(self):
+        result = self.run_check("-vvv", url=f"http://user:hunter2pw@127.0.0.1:{closed_port()}")
+        self.assert_unknown(result, "could not connect")
+        self.assertNotIn("hunter2pw", result.stdout)
+        self.assertNotIn("hunter2pw", result.stderr)
+
+    def test_short_or_empty_key_rejected(self):
+        requests_before = self.sim.stats()["requests"]
+        for key, fragment in (("", "empty"), ("Q7z", "shorter than 4")):
+            with self.subTest(key=key):
+                result = self.run_check("--token", key, key=None)
+                self.assert_unknown(result, "--token", fragment)
+        self.assertEqual(self.sim.stats()["requests"], requests_before)
+
     def test_unreachable_state_not_applied(self):
         result = self.run_check("-t", "0", "--unreachable-state", "critical")
         self.assert_unknown(result, "-t/--timeout")

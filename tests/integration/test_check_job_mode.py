@@ -24,6 +24,17 @@ class JobModeTest(CheckTestCase):
         self.assertIn("QUOTA_EXCEEDED", result.summary)
         self.assertIn("Monthly enrichment quota exceeded", result.summary)
 
+    def test_future_created_age_zero(self):
+        # A job created after the API's "now" (clock skew) reads as age 0.
+        job = {"id": "future-1", "status": "PROCESSING", "created_at": "2099-01-01T00:00:00.000+00:00"}
+        result = self.run_job(job, "--processing-warning", "1m")
+        self.assert_state(result, OK)
+        self.assertEqual(self.perf(result, "age"), "0s")
+
+    def test_failed_line_says_when(self):
+        result = self.run_job(failed_job("broken-2", 600))
+        self.assertIn("failed 10m ago", result.stdout)
+
     def test_cancelled_warning(self):
         job = {"id": "stopped-1", "status": "CANCELLED", "age": 300, "completed_age": 200}
         result = self.run_job(job)

@@ -195,6 +195,33 @@ class StuckJobTest(CheckTestCase):
         self.assertEqual(self.perf(result, "other"), "2")
         self.assertEqual(self.perf(result, "pending"), "1")
 
+    def test_running_list_judged_as_processing(self):
+        # Stored as RUNNING, this job is listed only under status=RUNNING.
+        result = self.set_jobs_and_run([active_job("run-listed", "RUNNING", 7200), active_job("p", "PENDING", 10)],
+                                       "--processing-warning", "1h")
+        self.assert_state(result, WARNING)
+        self.assertEqual(self.perf(result, "processing"), "1")
+        self.assertEqual(self.perf(result, "stuck_processing"), "1")
+        self.assertEqual(self.perf(result, "other"), "0")
+        self.assertIn("run-listed", result.stdout)
+
+    def test_running_list_rejected_ignored(self):
+        self.sim.set_faults([{"kind": "status", "code": 400, "match": "status=RUNNING"}])
+        self.addCleanup(self.sim.set_faults, [])
+        result = self.set_jobs_and_run([active_job("p", "PROCESSING", 7200)], "--processing-warning", "1h")
+        self.assert_state(result, WARNING)
+        self.assertEqual(self.perf(result, "processing"), "1")
+
+    def test_count_request_failure_keeps_judgement(self):
+        # The totals that only count unknown statuses are best effort.
+        for match in ("status=COMPLETED", "status=CANCELLED", "?limit=1"):
+            with self.subTest(match=match):
+                self.sim.set_faults([{"kind": "status", "code": 500, "match": match}])
+                self.addCleanup(self.sim.set_faults, [])
+                result = self.set_jobs_and_run([failed_job("f", 60)])
+                self.assert_state(result, WARNING)
+                self.assertEqual(self.perf(result, "failed"), "1")
+
     def test_unlisted_status_counted_as_other(self):
         # Stored as PAUSED, these jobs appear only in the unfiltered list.
         paused = [active_job(f"paused-{n}", "PAUSED", 60) for n in range(3)]

@@ -312,13 +312,14 @@ class ValuesTest(PluginTestCase):
 
         # http_requests and errors are DERIVE: the csv plugin (StoreRates
         # false) writes their cumulative counts as integers, and the cache
-        # returns a rate. Each read makes 6 requests: 4 totals (3 statuses
-        # and the unfiltered list) and 2 lists of one page each.
+        # returns a rate. Each read makes 7 requests: 4 totals (3 statuses
+        # and the unfiltered list) and 3 lists of one page each (PENDING,
+        # PROCESSING and RUNNING, which is merged into PROCESSING).
         requests = [int(value) for _, value in daemon.csv_rows("known", "http_requests-api")]
         self.assertGreaterEqual(len(requests), 3)
-        self.assertEqual([b - a for a, b in zip(requests, requests[1:])], [6] * (len(requests) - 1))
+        self.assertEqual([b - a for a, b in zip(requests, requests[1:])], [7] * (len(requests) - 1))
         self.assertEqual({value for _, value in daemon.csv_rows("known", "errors-api")}, {"0"})
-        self.assertAlmostEqual(daemon.getval("known", "http_requests-api")["value"], 6.0, delta=1.0)
+        self.assertAlmostEqual(daemon.getval("known", "http_requests-api")["value"], 7.0, delta=1.0)
         self.assertEqual(daemon.getval("known", "errors-api"), {"value": 0})
         # The gauges are written with a decimal point.
         self.assertRegex(daemon.csv_rows("known", "count-pending")[-1][1], r"^3\.0+$")
@@ -339,10 +340,25 @@ class ValuesTest(PluginTestCase):
             with self.subTest(count=name):
                 self.assertEqual(daemon.getval("shots", f"count-{name}"), {"value": expected})
         self.assertGreaterEqual(daemon.getval("shots", "duration-oldest_pending")["seconds"], 4000 - 1)
-        # The five status lists are read in full, and not the unfiltered one:
-        # 5 requests a read.
+        # The five status lists and RUNNING are read in full, and not the
+        # unfiltered one: 6 requests a read.
         requests = [int(value) for _, value in daemon.csv_rows("shots", "http_requests-api")]
-        self.assertEqual(requests[1] - requests[0], 5)
+        self.assertEqual(requests[1] - requests[0], 6)
+
+    def test_running_jobs_count_as_processing(self):
+        # Stored as RUNNING, these jobs are listed only under status=RUNNING.
+        sim = self.simulator({"api_key": API_KEY, "jobs": [
+            {"id": "r1", "status": "RUNNING", "age": 3000},
+            {"id": "r2", "status": "RUNNING", "age": 60},
+            {"id": "p1", "status": "PROCESSING", "age": 10},
+        ]})
+        daemon = Collectd(self, plugin_block(account_block("running", sim.url, self.key_file, Interval=1))).start()
+        daemon.wait_for_rows("running", "count-processing", 1, timeout=15)
+
+        self.assertEqual(daemon.getval("running", "count-processing"), {"value": 3})
+        self.assertEqual(daemon.getval("running", "count-other"), {"value": 0})
+        self.assertGreaterEqual(daemon.getval("running", "duration-oldest_processing")["seconds"], 3000 - 1)
+        self.assertEqual(daemon.stop(), 0)
 
     def test_empty_account_dispatches_zeros(self):
         sim = self.simulator({"api_key": API_KEY, "jobs": []})
@@ -448,8 +464,8 @@ class RateLimitTest(PluginTestCase):
         self.assertEqual(daemon.csv_rows("limited", "errors-api")[0][1], "0")
         # The first read waited out the Retry-After of 1 s.
         self.assertGreaterEqual(float(daemon.csv_rows("limited", "response_time-api")[0][1]), 0.9)
-        # 6 requests and the retry of the one that got HTTP 429.
-        self.assertEqual(int(daemon.csv_rows("limited", "http_requests-api")[0][1]), 7)
+        # 7 requests and the retry of the one that got HTTP 429.
+        self.assertEqual(int(daemon.csv_rows("limited", "http_requests-api")[0][1]), 8)
         self.assertEqual(daemon.plugin_log_lines("failed"), [])
 
     def test_retry_after_beyond_timeout_fails_read(self):

@@ -21,6 +21,7 @@ struct redact_case {
 };
 
 static const struct sanitize_case sanitize_cases[] = {
+    {"maint; back at 10", "maint, back at 10"},
     {"plain text", "plain text"},
     {"", ""},
     {"a|b", "a/b"},
@@ -40,9 +41,10 @@ static const struct redact_case redact_cases[] = {
     {"x abcdef0123456789 y abcdef0123456789 z", "abcdef0123456789", "x [redacted] y [redacted] z"},
     {"abcdef0123456789abcdef0123456789", "abcdef0123456789", "[redacted][redacted]"},
     {"0123456789", "0123456789", "[redacted]"},
-    /* a shorter secret becomes as many '*' */
-    {"token s3cr3t here", "s3cr3t", "token ****** here"},
-    {"abcd abcd", "abcd", "**** ****"},
+    /* a shorter secret becomes "***", hiding its length */
+    {"token s3cr3t here", "s3cr3t", "token *** here"},
+    {"abcd abcd", "abcd", "*** ***"},
+    {"x123456789x", "123456789", "x***x"},
     /* a secret under 4 bytes is ignored */
     {"the abc of it", "abc", "the abc of it"},
     {"a b c", "", "a b c"},
