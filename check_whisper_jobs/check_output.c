@@ -9,6 +9,7 @@
 #include "wj_text.h"
 
 #define MAX_LISTED_JOBS 20
+#define MAX_LISTED_MESSAGE_BYTES 200
 
 static void append_age(struct wj_buffer *out, int64_t age_ms)
 {
@@ -31,6 +32,18 @@ static void append_sanitized(struct wj_buffer *out, const char *text)
     char safe[WJ_ERROR_MESSAGE_SIZE];
 
     wj_buffer_append_string(out, wj_text_sanitize(safe, sizeof safe, text));
+}
+
+/* Appends API text cut to at most max_bytes, so twenty long error messages
+ * cannot push the output past what Nagios keeps of it. */
+static void append_sanitized_cut(struct wj_buffer *out, const char *text, size_t max_bytes)
+{
+    char safe[WJ_ERROR_MESSAGE_SIZE];
+
+    if (max_bytes + 1 > sizeof safe)
+        max_bytes = sizeof safe - 1;
+    wj_text_sanitize(safe, max_bytes + 1, text);
+    wj_buffer_append_string(out, safe);
 }
 
 static void append_state_mark(struct wj_buffer *out, enum wj_state state)
@@ -140,7 +153,8 @@ static void append_job_line(struct wj_buffer *out, enum wj_state state, const st
         wj_buffer_append_string(out, ", error ");
         append_sanitized(out, job->error_code[0] ? job->error_code : "(no code)");
         wj_buffer_append_string(out, ": ");
-        append_sanitized(out, job->error_message[0] ? job->error_message : "(no message)");
+        append_sanitized_cut(out, job->error_message[0] ? job->error_message : "(no message)",
+                             MAX_LISTED_MESSAGE_BYTES);
     }
     if (problem) {
         wj_buffer_append_string(out, ", ");
