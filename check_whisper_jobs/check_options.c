@@ -229,6 +229,7 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
 {
     char line[MAX_TOKEN_BYTES + 2];
     FILE *file = fopen(path, "r");
+    bool file_is_empty = false;
     size_t length;
 
     if (file == NULL) {
@@ -248,6 +249,7 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
             return false;
         }
         line[0] = '\0';
+        file_is_empty = true;
     }
     fclose(file);
 
@@ -263,7 +265,8 @@ static bool read_token_file(const char *path, char **token, struct wj_error *err
         line[--length] = '\0';
 
     if (length == 0) {
-        wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s is empty. Put the key on its first line", path);
+        wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s %s. Put the key on its first line", path,
+                     file_is_empty ? "is empty" : "has a blank first line");
         return false;
     }
     *token = strdup(line);
@@ -443,6 +446,18 @@ static bool check_cacert(const struct check_config *config, struct wj_error *err
     return true;
 }
 
+/* Describes what getopt_long rejected: a missing value, a value given to an
+ * option that takes none ("--help=x"), or an unknown or ambiguous name. */
+static void report_bad_option(int option, const char *given, struct wj_error *error)
+{
+    if (option == ':')
+        wj_error_set(error, WJ_ERR_CONFIG, "option %.64s needs a value. See --help", given);
+    else if (optopt != 0 && strncmp(given, "--", 2) == 0 && strchr(given, '=') != NULL)
+        wj_error_set(error, WJ_ERR_CONFIG, "option %.64s takes no value. See --help", given);
+    else
+        wj_error_set(error, WJ_ERR_CONFIG, "unknown or ambiguous option %.64s. See --help", given);
+}
+
 enum check_parse_result check_options_parse(int argc, char **argv, struct check_config *config,
                                             struct wj_error *error)
 {
@@ -463,11 +478,7 @@ enum check_parse_result check_options_parse(int argc, char **argv, struct check_
             return CHECK_PARSE_DONE;
         }
         if (option == '?' || option == ':') {
-            const char *given = argv[optind - 1];
-
-            wj_error_set(error, WJ_ERR_CONFIG, option == ':' ? "option %.64s needs a value. See --help"
-                                                            : "unknown option %.64s. See --help",
-                         given);
+            report_bad_option(option, argv[optind - 1], error);
             return CHECK_PARSE_ERROR;
         }
         if (!apply_option(option, optarg, &raw, config, error))

@@ -36,6 +36,8 @@ static struct wj_client *create_client(const struct check_config *config, struct
         .insecure = config->insecure,
         .proxy = config->proxy,
         .user_agent = WJ_USER_AGENT " (check_whisper_jobs)",
+        .timeout_setting = "-t/--timeout",
+        .cacert_setting = "--cacert FILE (or skip verification with --insecure)",
         .log = log_to_stderr,
         .log_context = (void *)config,
     };

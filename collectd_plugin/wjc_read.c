@@ -39,6 +39,8 @@ static bool ensure_client(struct wjc_account *account, struct wj_error *error)
         .insecure = !account->verify_peer,
         .proxy = account->proxy,
         .user_agent = WJ_USER_AGENT " (collectd " WJC_PLUGIN_NAME ")",
+        .timeout_setting = "Timeout (at most the Interval)",
+        .cacert_setting = "CACert",
         .log = log_client_message,
         .log_context = account,
     };

@@ -45,6 +45,8 @@ struct wj_client {
     struct curl_slist *headers;
     char *base_url;
     char *display_url;  /* base_url without credentials, for messages */
+    const char *timeout_setting; /* names the settings in hints, e.g. "-t/--timeout" */
+    const char *cacert_setting;
     char *token;
     char *cacert;
     char *proxy;
@@ -164,6 +166,8 @@ static bool copy_config(struct wj_client *client, const struct wj_client_config 
     client->max_parallel = config->max_parallel > 0 ? config->max_parallel : DEFAULT_MAX_PARALLEL;
     client->log = config->log;
     client->log_context = config->log_context;
+    client->timeout_setting = config->timeout_setting ? config->timeout_setting : "the timeout";
+    client->cacert_setting = config->cacert_setting ? config->cacert_setting : "the CA certificate setting";
     return true;
 }
 
@@ -566,8 +570,9 @@ static bool start_request(struct wj_client *client, struct wj_request *request,
 
     if (remaining_ms <= 0) {
         wj_error_set(error, WJ_ERR_TIMEOUT,
-                     "timed out: the run's deadline of %.1f s passed before requesting %s. Raise the timeout or check the API's latency",
-                     (double)(client->deadline_ms - client->run_started_ms) / 1000.0, request->display_url);
+                     "timed out: the run's deadline of %.1f s passed before requesting %s. Raise %s or check the API's latency",
+                     (double)(client->deadline_ms - client->run_started_ms) / 1000.0, request->display_url,
+                     client->timeout_setting);
         return false;
     }
 
@@ -633,8 +638,9 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
         /* curl's own text gives the time this transfer ran, not the run's
          * deadline that cut it short, so it is left out. */
         wj_error_set(error, WJ_ERR_TIMEOUT,
-                     "timed out: the run's deadline of %.1f s passed while waiting for %s. Raise the timeout or check the API's latency",
-                     (double)(request->client->deadline_ms - request->client->run_started_ms) / 1000.0, url);
+                     "timed out: the run's deadline of %.1f s passed while waiting for %s. Raise %s or check the API's latency",
+                     (double)(request->client->deadline_ms - request->client->run_started_ms) / 1000.0, url,
+                     request->client->timeout_setting);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -653,8 +659,8 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
         wj_error_set(error, WJ_ERR_UNREACHABLE,
-                     "TLS handshake with %s failed (%s). If the API uses a private CA, give its bundle as the CA certificate file",
-                     url, detail);
+                     "TLS handshake with %s failed (%s). Check that the URL's scheme matches the server, and if the API uses a private CA, give its bundle with %s",
+                     url, detail, request->client->cacert_setting);
         break;
     case CURLE_GOT_NOTHING:
         wj_error_set(error, WJ_ERR_UNREACHABLE,
@@ -769,8 +775,9 @@ static void error_from_status(struct wj_request *request, long status, struct wj
                      described, request->path, request->attempts);
     else if (status == 429)
         wj_error_set(error, WJ_ERR_RATE_LIMITED,
-                     "the API is rate limiting requests (%s from %s, Retry-After %s) beyond the deadline. Raise the timeout or check less often",
-                     described, request->path, request->retry_after[0] ? request->retry_after : "absent");
+                     "the API is rate limiting requests (%s from %s, Retry-After %s) beyond the deadline. Raise %s or check less often",
+                     described, request->path, request->retry_after[0] ? request->retry_after : "absent",
+                     request->client->timeout_setting);
     else if (status >= 500)
         wj_error_set(error, WJ_ERR_SERVER, "API server error %s from %s%s. Try again later", described,
                      request->path, api_part);

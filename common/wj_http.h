@@ -29,6 +29,8 @@ struct wj_client_config {
     const char *user_agent;
     size_t max_body_bytes; /* 0 means WJ_DEFAULT_MAX_BODY_BYTES */
     int max_parallel;      /* requests in flight at once; 0 means 6 */
+    const char *timeout_setting; /* the front end's name for the timeout and */
+    const char *cacert_setting;  /* the CA bundle, named in error hints; may be NULL */
     wj_log_fn log;         /* may be NULL */
     void *log_context;
 };

@@ -40,6 +40,8 @@ class InvalidOptionTest(CheckTestCase):
         (("--unreachable-state", "sometimes"), ("--unreachable-state", '"sometimes"')),
         (("--cacert", "/nonexistent/ca.pem"), ("--cacert", "/nonexistent/ca.pem")),
         (("--no-such-option",), ("--no-such-option",)),
+        (("--help=x",), ("--help=x", "takes no value")),
+        (("--pend", "5m"), ("--pend", "ambiguous")),
         (("--window",), ("--window",)),
         (("surplus",), ('"surplus"',)),
     ]
@@ -135,7 +137,7 @@ class ApiKeyErrorTest(CheckTestCase):
     def test_key_file_blank_first_line(self):
         path = self.key_file("\n" + API_KEY + "\n")
         result = self.run_check("--token-file", path)
-        self.assert_unknown(result, path, "empty")
+        self.assert_unknown(result, path, "blank first line")
 
     def test_key_with_space(self):
         result = self.run_check(key="two words")
