@@ -100,10 +100,14 @@ int64_t wj_snapshot_unlisted_jobs(const struct wj_account_snapshot *snapshot)
 
         if (snapshot->modes[status] == WJ_LIST_SKIP || list->failed || !list->has_total)
             return 0;
+        /* Each total may be as large as INT64_MAX, so it is compared before
+         * it is added. A sum past the unfiltered total leaves no job unlisted. */
+        if (list->total > snapshot->all.total - listed)
+            return 0;
         listed += list->total;
     }
     /* The merge already added RUNNING jobs to the PROCESSING total. */
-    return snapshot->all.total > listed ? snapshot->all.total - listed : 0;
+    return snapshot->all.total - listed;
 }
 
 struct job_target {

@@ -1,3 +1,6 @@
+/* For memmem, a GNU extension in glibc. */
+#define _GNU_SOURCE
+
 #include "wj_http.h"
 
 #include <curl/curl.h>
@@ -490,6 +493,18 @@ static void copy_header_value(char *target, size_t size, const char *value, size
     target[length] = '\0';
 }
 
+/* Parses an HTTP-date into epoch milliseconds, or returns -1 when curl cannot
+ * read it or its milliseconds would overflow int64_t. curl_getdate (7.88)
+ * accepts years up to INT_MAX, so a hostile header can name such a time. */
+static int64_t http_date_ms(const char *value)
+{
+    time_t date = curl_getdate(value, NULL);
+
+    if (date <= 0 || (int64_t)date > INT64_MAX / 1000)
+        return -1;
+    return (int64_t)date * 1000;
+}
+
 static size_t read_header(char *data, size_t size, size_t count, void *user_data)
 {
     struct wj_request *request = user_data;
@@ -497,12 +512,12 @@ static size_t read_header(char *data, size_t size, size_t count, void *user_data
     char value[128];
 
     if (length > 5 && strncasecmp(data, "Date:", 5) == 0) {
-        time_t date;
+        int64_t date_ms;
 
         copy_header_value(value, sizeof value, data + 5, length - 5);
-        date = curl_getdate(value, NULL);
-        if (date > 0)
-            request->date_ms = (int64_t)date * 1000;
+        date_ms = http_date_ms(value);
+        if (date_ms >= 0)
+            request->date_ms = date_ms;
     } else if (length > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
         copy_header_value(request->retry_after, sizeof request->retry_after, data + 12, length - 12);
     }
@@ -603,9 +618,14 @@ static bool start_request(struct wj_client *client, struct wj_request *request,
 
 /* Starts queued requests that are due, up to the parallel limit, keeping the
  * ones still waiting for a retry in the queue. */
+static bool fail_request(struct wj_client *client, struct wj_request *request, const struct wj_error *failure,
+                         struct wj_error *error);
+
 static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 {
     struct wj_request **link = &client->queue_head;
+    struct wj_request *unstarted = NULL;
+    struct wj_error failure = {0};
     int64_t now = wj_monotonic_ms();
 
     client->queue_tail = NULL;
@@ -620,8 +640,30 @@ static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 
         *link = request->next;
         request->next = NULL;
-        if (!start_request(client, request, error)) {
+        if (start_request(client, request, &failure))
+            continue;
+        if (!request->best_effort) {
+            *error = failure;
             request_free(request);
+            return false;
+        }
+        /* Handed to its callback after the loop, which may queue requests
+         * and so must not run while the queue is being relinked. */
+        request->next = unstarted;
+        unstarted = request;
+    }
+
+    while (unstarted) {
+        struct wj_request *request = unstarted;
+
+        unstarted = request->next;
+        request->next = NULL;
+        if (!fail_request(client, request, &failure, error)) {
+            while (unstarted) {
+                request = unstarted;
+                unstarted = request->next;
+                request_free(request);
+            }
             return false;
         }
     }
@@ -705,7 +747,7 @@ static int64_t retry_delay_ms(const struct wj_request *request)
     const char *value = request->retry_after;
     char *end = NULL;
     long long seconds;
-    time_t date;
+    int64_t date_ms;
     int64_t reference_ms;
 
     if (value[0] == '\0')
@@ -718,15 +760,15 @@ static int64_t retry_delay_ms(const struct wj_request *request)
         return 1000;
     }
 
-    date = curl_getdate(value, NULL);
-    if (date <= 0)
+    date_ms = http_date_ms(value);
+    if (date_ms < 0)
         return 1000;
 
     /* An HTTP-date is measured against the server's own clock when it sent one. */
     reference_ms = request->date_ms >= 0 ? request->date_ms : wj_realtime_ms();
-    if ((int64_t)date * 1000 <= reference_ms)
+    if (date_ms <= reference_ms)
         return 0;
-    return (int64_t)date * 1000 - reference_ms;
+    return date_ms - reference_ms;
 }
 
 static void describe_status(long status, char *buffer, size_t size)
@@ -798,7 +840,9 @@ static bool schedule_retry(struct wj_client *client, struct wj_request *request)
 
     if (request->attempts >= MAX_ATTEMPTS)
         return false;
-    if (now + delay_ms + RETRY_MARGIN_MS >= client->deadline_ms)
+    /* Compared as a difference because now + delay_ms overflows for a
+     * far-future Retry-After date. */
+    if (delay_ms >= client->deadline_ms - now - RETRY_MARGIN_MS)
         return false;
 
     client_log(client, 1, "HTTP 429 from %s, retrying in %lld ms", request->path, (long long)delay_ms);
@@ -837,11 +881,27 @@ static void log_body_start(const struct wj_client *client, const struct wj_buffe
  * can be quoted, cut, in an error message or a log line. */
 static void redact_body(const struct wj_client *client, struct wj_request *request)
 {
-    if (request->body.data == NULL || strlen(client->token) < 4 || strstr(request->body.data, client->token) == NULL)
+    size_t token_length = strlen(client->token);
+    char *cursor = request->body.data;
+    size_t left = request->body.length;
+    char *match;
+
+    if (cursor == NULL || token_length < 4)
         return;
 
-    wj_text_redact(request->body.data, client->token);
-    request->body.length = strlen(request->body.data);
+    if (strlen(cursor) == left) {
+        wj_text_redact(cursor, client->token);
+        request->body.length = strlen(cursor);
+        return;
+    }
+
+    /* A body with NUL bytes: memmem finds a key past them, which is then
+     * overwritten byte for byte, so the length stays the same. */
+    while ((match = memmem(cursor, left, client->token, token_length)) != NULL) {
+        memset(match, '*', token_length);
+        left -= (size_t)(match + token_length - cursor);
+        cursor = match + token_length;
+    }
 }
 
 /* Ends a request that failed with failure. A required one ends the run with
@@ -925,13 +985,18 @@ static bool collect_finished(struct wj_client *client, struct wj_error *error)
 }
 
 /* Milliseconds to wait in curl_multi_poll: until the next retry is due or the
- * deadline, whichever comes first, and never more than a second. */
+ * deadline, whichever comes first, and never more than a second. A request
+ * that is due but waits for a free transfer slot does not shorten the wait,
+ * because the transfer that frees the slot wakes the poll. */
 static int poll_timeout_ms(const struct wj_client *client)
 {
     int64_t now = wj_monotonic_ms();
     int64_t wait = client->deadline_ms - now;
+    bool slot_free = client->active < client->max_parallel;
 
     for (const struct wj_request *request = client->queue_head; request; request = request->next) {
+        if (request->due_ms <= now && !slot_free)
+            continue;
         if (request->due_ms - now < wait)
             wait = request->due_ms - now;
     }
@@ -960,6 +1025,7 @@ static bool only_best_effort_left(const struct wj_client *client)
 static bool expire_requests(struct wj_client *client, struct wj_error *error)
 {
     struct wj_error failure = {0};
+    struct wj_request *queued = client->queue_head;
     struct wj_request *request;
 
     wj_error_set(&failure, WJ_ERR_TIMEOUT,
@@ -970,16 +1036,30 @@ static bool expire_requests(struct wj_client *client, struct wj_error *error)
         return false;
     }
 
-    while ((request = client->queue_head) != NULL) {
-        client->queue_head = request->next;
-        if (!fail_request(client, request, &failure, error))
-            return false;
-    }
+    /* Detached first, because a callback may queue a request. */
+    client->queue_head = NULL;
     client->queue_tail = NULL;
+    while ((request = queued) != NULL) {
+        queued = request->next;
+        request->next = NULL;
+        if (!fail_request(client, request, &failure, error)) {
+            while ((request = queued) != NULL) {
+                queued = request->next;
+                request_free(request);
+            }
+            return false;
+        }
+    }
     while ((request = client->active_head) != NULL) {
         remove_active(client, request);
         if (!fail_request(client, request, &failure, error))
             return false;
+    }
+
+    /* Anything queued by those callbacks comes after the deadline. */
+    if (client->queue_head) {
+        *error = failure;
+        return false;
     }
     return true;
 }

@@ -167,7 +167,9 @@ static bool plan_next_pages(struct wj_list_read *list, const struct wj_list_page
                             int64_t page_index, size_t jobs_on_page, struct wj_error *error)
 {
     if (page->has_total) {
-        int64_t needed = (page->total + list->limit - 1) / list->limit;
+        /* Rounded up without adding, because the API's total may be as
+         * large as INT64_MAX. */
+        int64_t needed = page->total / list->limit + (page->total % list->limit != 0);
 
         list->truncated = needed > list->max_pages;
         if (needed > list->max_pages)
@@ -311,7 +313,7 @@ int64_t wj_list_read_merge(struct wj_list_read *into, struct wj_list_read *from)
     }
     from->jobs.count = 0;
 
-    into->total += moved;
+    into->total = moved > INT64_MAX - into->total ? INT64_MAX : into->total + moved;
     into->truncated = into->truncated || from->truncated;
     return out_of_memory ? -1 : moved;
 }

@@ -1,8 +1,9 @@
 """The -t/--timeout deadline holds for the whole run: slow bodies, stalls and 429 retries."""
 
+import resource
 import unittest
 
-from check_testlib import CRITICAL, CheckTestCase, completed_job
+from check_testlib import CRITICAL, OK, CheckTestCase, completed_job
 
 # A run must end within its -t deadline plus this many seconds.
 GRACE_SECONDS = 1.0
@@ -48,6 +49,18 @@ class DeadlineTest(CheckTestCase):
         result = self.run_check("-t", "2")
         self.assertLess(result.seconds, 2 + GRACE_SECONDS)
         self.assert_unknown(result, "timed out")
+
+    def test_waiting_for_slot_uses_no_cpu(self):
+        # One run makes more list requests than it sends at once, so one of
+        # them waits for a slot while the others stall.
+        self.sim.set_faults([{"kind": "latency", "ms": 1500}])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = self.run_check("-t", "5")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        self.assert_state(result, OK)
+        self.assertGreater(result.seconds, 1.5, result)
+        self.assertLess(cpu_seconds, 0.3, result)
 
     def test_repeated_rate_limit_ends_in_time(self):
         # Each wait fits on its own, but the retries together would not.

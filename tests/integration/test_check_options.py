@@ -159,14 +159,16 @@ class ForwardingProxy(ThreadingHTTPServer):
     and the User-Agent of each request.
 
     With drop_date it removes the Date header from responses, so the check
-    has to fall back on the local clock.
+    has to fall back on the local clock. replace_headers maps header names to
+    values sent instead of the API's, such as a hostile Date.
     """
 
     daemon_threads = True
 
-    def __init__(self, drop_date=False):
+    def __init__(self, drop_date=False, replace_headers=None):
         super().__init__(("127.0.0.1", 0), ForwardingHandler)
         self.drop_date = drop_date
+        self.replace_headers = dict(replace_headers or {})
         self.forwarded = []
         self.user_agents = []
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -198,10 +200,15 @@ class ForwardingHandler(BaseHTTPRequestHandler):
         upstream.close()
 
         self.send_response_only(response.status)
+        replaced = {name.lower() for name in self.server.replace_headers}
         for name, value in response.getheaders():
+            if name.lower() in replaced:
+                continue
             if name.lower() in ("content-type", "retry-after") or (name.lower() == "date"
                                                                    and not self.server.drop_date):
                 self.send_header(name, value)
+        for name, value in self.server.replace_headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -217,8 +224,8 @@ class ProxyTest(CheckTestCase):
         super().setUp()
         self.sim.set_jobs([active_job("p1", "PENDING", 7200)])
 
-    def start_proxy(self, drop_date=False):
-        proxy = ForwardingProxy(drop_date)
+    def start_proxy(self, drop_date=False, replace_headers=None):
+        proxy = ForwardingProxy(drop_date, replace_headers)
         self.addCleanup(proxy.stop)
         return proxy
 
@@ -255,6 +262,26 @@ class ProxyTest(CheckTestCase):
         self.assert_state(result, WARNING)
         self.assertAlmostEqual(self.perf_seconds(result, "oldest_pending_age"), 7200, delta=2)
         self.assertIn("local", result.stderr)
+
+    def test_date_beyond_int64_ms_ignored(self):
+        # curl reads years up to 2^31 - 1. The milliseconds of this one
+        # exceed int64_t, and would wrap to a positive instant in the year
+        # 15 million. Such a Date is ignored, so "now" is the local clock.
+        proxy = self.start_proxy(replace_headers={"Date": "Mon, 01 Jan 600000000 00:00:00 GMT"})
+        result = self.run_check("--proxy", proxy.url, "--pending-warning", "1h", "-v")
+        self.assert_state(result, WARNING)
+        self.assertAlmostEqual(self.perf_seconds(result, "oldest_pending_age"), 7200, delta=2)
+        self.assertIn("local", result.stderr)
+
+    def test_far_retry_after_date_not_waited(self):
+        # The latest HTTP-date whose milliseconds fit in int64_t, measured
+        # from a Date of 1970: the wait is far beyond the deadline.
+        self.sim.set_faults([{"kind": "rate_limit", "retry_after": 1}])
+        proxy = self.start_proxy(replace_headers={"Date": "Thu, 01 Jan 1970 00:00:01 GMT",
+                                                  "Retry-After": "Sun, 17 Aug 292278994 07:12:55 GMT"})
+        result = self.run_check("--proxy", proxy.url, "-t", "3")
+        self.assert_unknown(result, "rate limiting", "beyond the deadline")
+        self.assertLess(result.seconds, 3)
 
     def test_date_header_preferred(self):
         proxy = self.start_proxy()

@@ -162,5 +162,27 @@ class LongListTest(CheckTestCase):
         self.assertEqual(self.perf(result, "failed"), "1000")
 
 
+class HugeTotalTest(CheckTestCase):
+    """A "total" of INT64_MAX plans no more than --max-pages pages and counts no job as other."""
+
+    # The RUNNING job is merged into a PROCESSING list whose total is huge.
+    scenario = {"api_key": API_KEY, "jobs": [{"id": "running-1", "status": "RUNNING", "age": 10}]}
+    HUGE_TOTAL = 2**63 - 1
+
+    def test_int64_max_total(self):
+        page = {"jobs": [], "total": self.HUGE_TOTAL}
+        self.sim.set_faults([{"kind": "wrong_shape", "match": f"status={status}", "body": page}
+                             for status in ("PENDING", "PROCESSING", "COMPLETED")])
+        requests_before = self.sim.stats()["requests"]
+        result = self.run_check("--max-pages", "3")
+        self.assertIn("cut", result.summary)
+        self.assertIn(f"{self.HUGE_TOTAL} pending", result.summary)
+        self.assertIn(f"{self.HUGE_TOTAL} processing", result.summary)
+        self.assertEqual(self.perf(result, "other"), "0")
+        # Two more pages each of PENDING and PROCESSING than the 7 requests
+        # of a small account.
+        self.assertEqual(self.sim.stats()["requests"] - requests_before, REQUESTS_PER_RUN + 4)
+
+
 if __name__ == "__main__":
     unittest.main()
