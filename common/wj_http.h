@@ -65,9 +65,9 @@ struct wj_client *wj_client_new(const struct wj_client_config *config, struct wj
 void wj_client_free(struct wj_client *client);
 
 /* Queues a GET of base_url + path_and_query (already escaped). Non-2xx
- * answers never reach on_response: 429 is retried after its Retry-After when
+ * responses never reach on_response: 429 is retried after its Retry-After when
  * that fits before the deadline, and every other status ends the run with an
- * error whose kind and message say what the API answered. */
+ * error whose kind and message give the API's status and message. */
 bool wj_client_get(struct wj_client *client, const char *path_and_query,
                    wj_response_fn on_response, void *context, struct wj_error *error);
 

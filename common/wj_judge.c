@@ -192,7 +192,7 @@ static void settle_failed(struct wj_account_judgement *judgement, const struct w
     judgement->finding_count = kept;
 }
 
-/* A cut list knows more jobs than were read; without a type filter its total
+/* A cut list has more jobs than were read. Without a type filter, its total
  * is the better count. */
 static int64_t count_with_total(int64_t counted, const struct wj_list_read *list,
                                 const struct wj_type_filter *filter)
