@@ -15,7 +15,6 @@
 
 #define MAX_TIMEOUT_S 86400
 #define MAX_PAGES_LIMIT 100000
-#define MAX_TOKEN_BYTES 4096
 
 enum long_only_option {
     OPT_TOKEN_FILE = 256,
@@ -225,58 +224,6 @@ static bool add_type(struct check_config *config, const char *type, struct wj_er
     return true;
 }
 
-static bool read_token_file(const char *path, char **token, struct wj_error *error)
-{
-    char line[MAX_TOKEN_BYTES + 2];
-    FILE *file = fopen(path, "r");
-    bool file_is_empty = false;
-    size_t length;
-
-    if (file == NULL) {
-        wj_error_set(error, WJ_ERR_CONFIG, "cannot read the API key file %.200s: %s. Check the path and its permissions",
-                     path, strerror(errno));
-        return false;
-    }
-    if (fgets(line, sizeof line, file) == NULL) {
-        /* fopen succeeds on a directory, and only the read fails (EISDIR). */
-        if (ferror(file)) {
-            int read_errno = errno;
-
-            fclose(file);
-            wj_error_set(error, WJ_ERR_CONFIG,
-                         "cannot read the API key file %.200s: %s. Check the path and its permissions", path,
-                         strerror(read_errno));
-            return false;
-        }
-        line[0] = '\0';
-        file_is_empty = true;
-    }
-    fclose(file);
-
-    length = strlen(line);
-    if (length > MAX_TOKEN_BYTES) {
-        memset(line, 0, sizeof line);
-        wj_error_set(error, WJ_ERR_CONFIG, "the first line of the API key file %.200s is longer than %d bytes. It should hold only the key",
-                     path, MAX_TOKEN_BYTES);
-        return false;
-    }
-    while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '
-                          || line[length - 1] == '\t'))
-        line[--length] = '\0';
-
-    if (length == 0) {
-        wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s %s. Put the key on its first line", path,
-                     file_is_empty ? "is empty" : "has a blank first line");
-        return false;
-    }
-    *token = strdup(line);
-    memset(line, 0, sizeof line);
-    if (*token == NULL) {
-        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the API key");
-        return false;
-    }
-    return true;
-}
 
 /* Option values kept until every option is seen, because the key's source
  * and the thresholds are settled only then. */
@@ -300,7 +247,7 @@ static bool resolve_token(const struct raw_options *raw, struct check_config *co
     }
 
     if (raw->token_file) {
-        if (!read_token_file(raw->token_file, &config->token, error))
+        if (!wj_token_read_file(raw->token_file, &config->token, error))
             return false;
         origin = "--token-file";
     } else if (raw->token) {

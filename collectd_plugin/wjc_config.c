@@ -12,7 +12,6 @@
 #include "wj_http.h"
 #include "wj_token.h"
 
-#define MAX_TOKEN_BYTES 4096
 #define MAX_VERBOSITY 3
 #define MAX_SECONDS (86400.0 * 365)
 
@@ -294,50 +293,10 @@ static int parse_key(struct account_parse *parse, const oconfig_item_t *item)
  * trailing blanks. */
 static int read_token_file(struct account_parse *parse)
 {
-    const char *path = parse->token_file;
-    const char *name = parse->account->name;
-    char line[MAX_TOKEN_BYTES + 2];
-    FILE *file = fopen(path, "r");
-    size_t length;
+    struct wj_error error = {0};
 
-    if (file == NULL) {
-        config_error(name, "TokenFile", "cannot open %.200s: %s; check the path and its permissions", path,
-                     strerror(errno));
-        return -1;
-    }
-    if (fgets(line, sizeof line, file) == NULL) {
-        /* fopen succeeds on a directory, and only the read fails (EISDIR). */
-        if (ferror(file)) {
-            int read_errno = errno;
-
-            fclose(file);
-            config_error(name, "TokenFile", "cannot read %.200s: %s; give a file that holds the API key", path,
-                         strerror(read_errno));
-            return -1;
-        }
-        line[0] = '\0';
-    }
-    fclose(file);
-
-    length = strlen(line);
-    if (length > MAX_TOKEN_BYTES) {
-        memset(line, 0, sizeof line);
-        config_error(name, "TokenFile", "the first line of %.200s is longer than %d bytes; it should hold only the API key",
-                     path, MAX_TOKEN_BYTES);
-        return -1;
-    }
-    while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '
-                          || line[length - 1] == '\t'))
-        line[--length] = '\0';
-    if (length == 0) {
-        config_error(name, "TokenFile", "%.200s is empty; put the API key on its first line", path);
-        return -1;
-    }
-
-    parse->account->token = strdup(line);
-    memset(line, 0, sizeof line);
-    if (parse->account->token == NULL) {
-        config_error(name, "TokenFile", "out of memory reading the API key");
+    if (!wj_token_read_file(parse->token_file, &parse->account->token, &error)) {
+        config_error(parse->account->name, "TokenFile", "%s", error.message);
         return -1;
     }
     return 0;

@@ -1,5 +1,9 @@
 #include "wj_token.h"
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *wj_token_problem(const char *token)
@@ -15,4 +19,57 @@ const char *wj_token_problem(const char *token)
     if (strlen(token) < WJ_TOKEN_MIN_LENGTH)
         return "the API key is shorter than 4 characters, so it cannot be a valid key. Check it";
     return NULL;
+}
+
+bool wj_token_read_file(const char *path, char **token, struct wj_error *error)
+{
+    char line[WJ_TOKEN_MAX_LENGTH + 2];
+    FILE *file = fopen(path, "r");
+    bool file_is_empty = false;
+    size_t length;
+
+    if (file == NULL) {
+        wj_error_set(error, WJ_ERR_CONFIG, "cannot read the API key file %.200s: %s. Check the path and its permissions",
+                     path, strerror(errno));
+        return false;
+    }
+    if (fgets(line, sizeof line, file) == NULL) {
+        /* fopen succeeds on a directory, and only the read fails (EISDIR). */
+        if (ferror(file)) {
+            int read_errno = errno;
+
+            fclose(file);
+            wj_error_set(error, WJ_ERR_CONFIG,
+                         "cannot read the API key file %.200s: %s. Check the path and its permissions", path,
+                         strerror(read_errno));
+            return false;
+        }
+        line[0] = '\0';
+        file_is_empty = true;
+    }
+    fclose(file);
+
+    length = strlen(line);
+    if (length > WJ_TOKEN_MAX_LENGTH) {
+        memset(line, 0, sizeof line);
+        wj_error_set(error, WJ_ERR_CONFIG, "the first line of the API key file %.200s is longer than %d bytes. It should hold only the key",
+                     path, WJ_TOKEN_MAX_LENGTH);
+        return false;
+    }
+    while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '
+                          || line[length - 1] == '\t'))
+        line[--length] = '\0';
+
+    if (length == 0) {
+        wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s %s. Put the key on its first line", path,
+                     file_is_empty ? "is empty" : "has a blank first line");
+        return false;
+    }
+    *token = strdup(line);
+    memset(line, 0, sizeof line);
+    if (*token == NULL) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the API key");
+        return false;
+    }
+    return true;
 }

@@ -59,6 +59,26 @@ def daemon_user():
     return DaemonUser(entry.pw_name, grp.getgrgid(entry.pw_gid).gr_name, entry.pw_uid, entry.pw_gid)
 
 
+def set_up_daemon_test(test_class, prefix):
+    """Give test_class a daemon user, a scratch folder and the demo and healthy simulators.
+
+    Everything is undone by class cleanups, leftover daemon processes included.
+    """
+    from simlib import Simulator  # wj_testenv puts tests/simulator on sys.path
+
+    test_class.user = daemon_user()
+    test_class.scratch = make_scratch_dir(prefix)
+    test_class.addClassCleanup(shutil.rmtree, test_class.scratch, ignore_errors=True)
+    test_class.addClassCleanup(stop_leftover_processes, test_class.scratch)
+
+    test_class.simulators = {}
+    for name, scenario in (("demo", DEMO_SCENARIO), ("healthy", HEALTHY_SCENARIO)):
+        simulator = Simulator(scenario)
+        simulator.start()
+        test_class.addClassCleanup(simulator.stop)
+        test_class.simulators[name] = simulator
+
+
 def make_scratch_dir(prefix):
     """Create a directory under the system temp directory that the daemon user can enter."""
     path = tempfile.mkdtemp(prefix=prefix)

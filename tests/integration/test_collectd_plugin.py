@@ -552,7 +552,7 @@ class ConfigurationErrorTest(PluginTestCase):
 
     def test_missing_token_file(self):
         self.assert_rejected(self.block('TokenFile "/nonexistent/whisper-key"'),
-                             'account "prod", key TokenFile: cannot open /nonexistent/whisper-key',
+                             'account "prod", key TokenFile: cannot read the API key file /nonexistent/whisper-key',
                              "No such file or directory")
 
     def test_unreadable_token_file(self):

@@ -19,7 +19,6 @@ Icinga 2.13 (Debian 12 package icinga2-bin) must be installed as /usr/sbin/icing
 import json
 import os
 import re
-import shutil
 import socketserver
 import subprocess
 import threading
@@ -27,7 +26,6 @@ import unittest
 
 import daemon_support as support
 import wj_testenv
-from simlib import Simulator
 
 ICINGA_BINARY = "/usr/sbin/icinga2"
 HOST_NAME = "whisper-api"
@@ -244,17 +242,7 @@ class IcingaDaemonTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.user = support.daemon_user()
-        cls.scratch = support.make_scratch_dir("wj-icinga-")
-        cls.addClassCleanup(shutil.rmtree, cls.scratch, ignore_errors=True)
-        cls.addClassCleanup(support.stop_leftover_processes, cls.scratch)
-
-        cls.simulators = {}
-        for name, scenario in (("demo", support.DEMO_SCENARIO), ("healthy", support.HEALTHY_SCENARIO)):
-            simulator = Simulator(scenario)
-            simulator.start()
-            cls.addClassCleanup(simulator.stop)
-            cls.simulators[name] = simulator
+        support.set_up_daemon_test(cls, "wj-icinga-")
 
         cls.graphite = GraphiteReceiver()
         cls.graphite.start()

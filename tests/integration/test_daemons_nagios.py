@@ -12,7 +12,6 @@ Nagios 4.4 (Debian 12 package nagios4-core) must be installed as /usr/sbin/nagio
 
 import os
 import re
-import shutil
 import stat
 import subprocess
 import time
@@ -20,7 +19,6 @@ import unittest
 
 import daemon_support as support
 import wj_testenv
-from simlib import Simulator
 
 NAGIOS_BINARY = "/usr/sbin/nagios4"
 HOST_NAME = "whisper-api"
@@ -210,17 +208,7 @@ class NagiosDaemonTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.user = support.daemon_user()
-        cls.scratch = support.make_scratch_dir("wj-nagios-")
-        cls.addClassCleanup(shutil.rmtree, cls.scratch, ignore_errors=True)
-        cls.addClassCleanup(support.stop_leftover_processes, cls.scratch)
-
-        cls.simulators = {}
-        for name, scenario in (("demo", support.DEMO_SCENARIO), ("healthy", support.HEALTHY_SCENARIO)):
-            simulator = Simulator(scenario)
-            simulator.start()
-            cls.addClassCleanup(simulator.stop)
-            cls.simulators[name] = simulator
+        support.set_up_daemon_test(cls, "wj-nagios-")
 
         cls.config_file = cls._write_config()
         cls.validation = subprocess.run([NAGIOS_BINARY, "-v", cls.config_file], capture_output=True,

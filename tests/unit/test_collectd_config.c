@@ -420,10 +420,10 @@ static const struct bad_case bad_cases[] = {
     /* the API key */
     {ACCOUNT("    URL \"http://127.0.0.1:9\"\n"), 0, {"account \"prod\"", "no API key", "TokenFile"}},
     {ACCOUNT("    TokenFile \"/nonexistent/key\"\n"), 0,
-     {"account \"prod\"", "key TokenFile", "cannot open /nonexistent/key"}},
+     {"account \"prod\"", "key TokenFile", "cannot read the API key file /nonexistent/key"}},
     {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_DIRECTORY, {"account \"prod\"", "key TokenFile", "cannot read"}},
     {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_EMPTY, {"account \"prod\"", "key TokenFile", "is empty"}},
-    {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_BLANK_LINE, {"account \"prod\"", "key TokenFile", "is empty"}},
+    {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_BLANK_LINE, {"account \"prod\"", "key TokenFile", "has a blank first line"}},
     {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_CONTROL, {"account \"prod\"", "key TokenFile", "control character"}},
     {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_SPACE, {"account \"prod\"", "key TokenFile", "space"}},
     {ACCOUNT("    TokenFile \"%1$s\"\n"), FILE_LONG, {"account \"prod\"", "key TokenFile", "longer than 4096 bytes"}},
