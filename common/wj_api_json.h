@@ -1,7 +1,8 @@
 /* Parsing of the Jobs API's JSON bodies (listJobs pages, getJob, and
  * ErrorResponse) into the job model, with jansson. Tolerant of unknown fields,
  * of null where an object or string is expected, of "jobId" versus "id" and
- * of integers sent as reals ("250.0"); strict about what a judgement needs. */
+ * of integers sent as reals ("250.0"), but strict about what a judgement
+ * needs. */
 #ifndef WJ_API_JSON_H
 #define WJ_API_JSON_H
 

@@ -39,9 +39,9 @@ void wj_error_prefix(struct wj_error *error, const char *format, ...)
 void wj_error_append(struct wj_error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* True for the causes that mean the API could not be reached or did not
- * answer in time (DNS, connect, TLS, timeout, 429, 5xx), which a user may map
- * to another state; configuration, authentication and response errors stay
- * UNKNOWN. */
+ * respond in full (DNS, connect, TLS, a closed connection, timeout, 429,
+ * 5xx). A user may map these to another state, while configuration,
+ * authentication and response errors stay UNKNOWN. */
 bool wj_error_is_unreachable(enum wj_error_kind kind);
 
 /* Short name of the kind, for logs and tests ("timeout", "auth", ...). */

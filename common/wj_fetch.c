@@ -36,7 +36,7 @@ bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *pl
             goto failed;
     }
 
-    /* The API's job creation answers say RUNNING where the rest say
+    /* The API's job creation responses use RUNNING where the rest use
      * PROCESSING. Jobs stored that way may be listed only under RUNNING, so
      * that list is read too and merged. It is best effort because the list
      * endpoint does not document RUNNING as a filter value. */

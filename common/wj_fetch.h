@@ -39,7 +39,7 @@ struct wj_account_snapshot {
 };
 
 /* Reads the lists the plan names before deadline_ms (wj_monotonic_ms clock).
- * On failure the snapshot holds nothing and needs no free. */
+ * On failure the snapshot is empty and needs no free. */
 bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *plan,
                       int64_t deadline_ms, struct wj_account_snapshot *snapshot,
                       struct wj_error *error);

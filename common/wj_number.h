@@ -1,5 +1,5 @@
 /* Decimal numbers read and written with a '.' decimal point and without
- * exponents, whatever LC_NUMERIC says, because Nagios performance data and
+ * exponents, whatever the LC_NUMERIC setting, because Nagios performance data and
  * range syntax are locale-independent. */
 #ifndef WJ_NUMBER_H
 #define WJ_NUMBER_H

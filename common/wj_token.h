@@ -10,7 +10,7 @@
  * not be redacted from output without mangling ordinary words. */
 #define WJ_TOKEN_MIN_LENGTH 4
 
-/* Longest first line read from a key file. */
+/* Maximum length of the key file's first line, in bytes. */
 #define WJ_TOKEN_MAX_LENGTH 4096
 
 /* Returns NULL for a usable key, else what is wrong with it, as a sentence
