@@ -139,8 +139,8 @@ static bool parse_integer(const char *option, const char *text, long minimum, lo
     parsed = strtol(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || parsed < minimum
         || parsed > maximum) {
-        wj_error_set(error, WJ_ERR_CONFIG, "invalid value \"%.64s\" for %s: expected a whole number from %ld to %ld",
-                     text, option, minimum, maximum);
+        wj_error_set(error, WJ_ERR_CONFIG, "%s: invalid value \"%.64s\": expected a whole number from %ld to %ld",
+                     option, text, minimum, maximum);
         return false;
     }
     *value = (int)parsed;
@@ -184,7 +184,7 @@ static bool parse_state(const char *text, enum wj_state *state, struct wj_error 
         }
     }
     wj_error_set(error, WJ_ERR_CONFIG,
-                 "invalid value \"%.64s\" for --unreachable-state: expected ok, warning, critical or unknown", text);
+                 "--unreachable-state: invalid value \"%.64s\": expected ok, warning, critical or unknown", text);
     return false;
 }
 
@@ -206,7 +206,7 @@ static bool add_type(struct check_config *config, const char *type, struct wj_er
     char **grown;
 
     if (type[0] == '\0') {
-        wj_error_set(error, WJ_ERR_CONFIG, "invalid empty value for --type: give a job type such as screenshot");
+        wj_error_set(error, WJ_ERR_CONFIG, "--type: invalid empty value: give a job type such as screenshot");
         return false;
     }
     grown = realloc(config->types, (config->type_count + 1) * sizeof *grown);
@@ -284,7 +284,7 @@ static bool resolve_thresholds(const struct raw_options *raw, struct check_confi
                                &thresholds->window_s, error))
         return false;
     if (thresholds->window_s < 1) {
-        wj_error_set(error, WJ_ERR_CONFIG, "invalid value \"%.64s\" for --window: it must be at least 1s",
+        wj_error_set(error, WJ_ERR_CONFIG, "--window: invalid value \"%.64s\": expected a duration of at least 1s",
                      raw->window);
         return false;
     }
@@ -353,7 +353,7 @@ static bool apply_option(int option, char *value, struct raw_options *raw, struc
         return add_type(config, value, error);
     case 'j':
         if (value[0] == '\0') {
-            wj_error_set(error, WJ_ERR_CONFIG, "invalid empty value for -j/--job: give the job ID");
+            wj_error_set(error, WJ_ERR_CONFIG, "-j/--job: invalid empty value: give the job ID");
             return false;
         }
         return replace_string(&config->job_id, value, error);
@@ -385,7 +385,7 @@ static bool check_cacert(const struct check_config *config, struct wj_error *err
 
     file = fopen(config->cacert, "r");
     if (file == NULL) {
-        wj_error_set(error, WJ_ERR_CONFIG, "cannot read the CA bundle %.200s given with --cacert: %s",
+        wj_error_set(error, WJ_ERR_CONFIG, "--cacert: cannot read the CA bundle %.200s: %s. Check the path and its permissions",
                      config->cacert, strerror(errno));
         return false;
     }
