@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wj_cacert.h"
 #include "wj_duration.h"
 #include "wj_http.h"
 #include "wj_range.h"
@@ -114,6 +115,7 @@ static void print_help(void)
            "                              answer (DNS, connect, TLS, timeout, HTTP 429 or 5xx,\n"
            "                              a connection closed mid-answer):\n"
            "                              ok, warning, critical or unknown (default unknown)\n"
+           "                              in any case, or 0 to 3\n"
            "  -v, --verbose               more detail on stderr; repeat for more (up to -vvv)\n"
            "  -h, --help                  print this help and exit\n"
            "  -V, --version               print the version and exit\n"
@@ -376,20 +378,19 @@ static bool apply_option(int option, char *value, struct raw_options *raw, struc
     }
 }
 
-static bool check_cacert(const struct check_config *config, struct wj_error *error)
+/* The CA bundle and the proxy are checked here, so that a wrong value is a
+ * configuration error (always UNKNOWN) rather than a failure to reach the
+ * API, which --unreachable-state may map to OK. */
+static bool check_transport(const struct check_config *config, struct wj_error *error)
 {
-    FILE *file;
-
-    if (config->cacert == NULL)
-        return true;
-
-    file = fopen(config->cacert, "r");
-    if (file == NULL) {
-        wj_error_set(error, WJ_ERR_CONFIG, "--cacert: cannot read the CA bundle %.200s: %s. Check the path and its permissions",
-                     config->cacert, strerror(errno));
+    if (config->cacert && !wj_cacert_check(config->cacert, error)) {
+        wj_error_prefix(error, "--cacert");
         return false;
     }
-    fclose(file);
+    if (config->proxy && !wj_proxy_validate(config->proxy, error)) {
+        wj_error_prefix(error, "--proxy");
+        return false;
+    }
     return true;
 }
 
@@ -440,7 +441,7 @@ enum check_parse_result check_options_parse(int argc, char **argv, struct check_
     if (config->url == NULL && !replace_string(&config->url, CHECK_DEFAULT_URL, error))
         return CHECK_PARSE_ERROR;
     if (!resolve_thresholds(&raw, config, error) || !resolve_token(&raw, config, error)
-        || !check_cacert(config, error))
+        || !check_transport(config, error))
         return CHECK_PARSE_ERROR;
 
     return CHECK_PARSE_RUN;

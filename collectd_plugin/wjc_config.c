@@ -1,14 +1,13 @@
 #include "wjc_config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include "wj_cacert.h"
 #include "wj_http.h"
 #include "wj_token.h"
 
@@ -58,7 +57,7 @@ static int read_seconds(const struct account_parse *parse, const oconfig_item_t 
     too_small = minimum_inclusive ? value < minimum : value <= minimum;
     if (!isfinite(value) || too_small || value > MAX_SECONDS) {
         config_error(parse->account->name, item->key,
-                     "%g is out of range; give a number of seconds %s %g and at most %.0f (a year)", value,
+                     "%.15g is out of range; give a number of seconds %s %g and at most %.0f (a year)", value,
                      minimum_inclusive ? "of at least" : "above", minimum, MAX_SECONDS);
         return -1;
     }
@@ -77,7 +76,7 @@ static int read_whole_number(const struct account_parse *parse, const oconfig_it
         return -1;
     }
     if (!isfinite(value) || value != floor(value) || value < minimum || value > maximum) {
-        config_error(parse->account->name, item->key, "%g is invalid; give a whole number from %d to %d", value,
+        config_error(parse->account->name, item->key, "%.15g is invalid; give a whole number from %d to %d", value,
                      minimum, maximum);
         return -1;
     }
@@ -203,12 +202,12 @@ static int parse_type(struct account_parse *parse, const oconfig_item_t *item)
 static int parse_cacert(struct account_parse *parse, const oconfig_item_t *item)
 {
     char **cacert = &parse->account->cacert;
+    struct wj_error error = {0};
 
     if (read_string(parse, item, cacert) != 0)
         return -1;
-    if (access(*cacert, R_OK) != 0) {
-        config_error(parse->account->name, item->key, "cannot read the CA bundle %.200s: %s; check the path and its permissions",
-                     *cacert, strerror(errno));
+    if (!wj_cacert_check(*cacert, &error)) {
+        config_error(parse->account->name, item->key, "%s", error.message);
         return -1;
     }
     return 0;
@@ -226,11 +225,17 @@ static int parse_verify_peer(struct account_parse *parse, const oconfig_item_t *
 static int parse_proxy(struct account_parse *parse, const oconfig_item_t *item)
 {
     char *proxy = NULL;
+    struct wj_error error = {0};
 
     /* An empty string is allowed: curl then uses no proxy at all, even when
      * the proxy environment variables are set. */
     if (cf_util_get_string(item, &proxy) != 0) {
         config_error(parse->account->name, item->key, "expected one string in double quotes");
+        return -1;
+    }
+    if (!wj_proxy_validate(proxy, &error)) {
+        config_error(parse->account->name, item->key, "%s", error.message);
+        free(proxy);
         return -1;
     }
     free(parse->account->proxy);

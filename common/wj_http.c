@@ -255,7 +255,7 @@ static bool check_url(const char *url, char **display_url, struct wj_error *erro
 
     if (problem) {
         wj_error_set(error, WJ_ERR_CONFIG,
-                     "invalid URL \"%.200s\": %s. Expected http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]",
+                     "invalid URL \"%.200s\": %s. Expected http://HOST[:PORT][/PREFIX] or https://HOST[:PORT][/PREFIX], without /v1",
                      without_credentials(url), problem);
         return false;
     }
@@ -263,6 +263,17 @@ static bool check_url(const char *url, char **display_url, struct wj_error *erro
     length = strlen(*display_url);
     while (length > 0 && (*display_url)[length - 1] == '/')
         (*display_url)[--length] = '\0';
+
+    /* The request paths begin with /v1, so with a URL that ends with it every
+     * request would get HTTP 404. Rejecting it at start says why. */
+    if (length >= 3 && strcasecmp(*display_url + length - 3, "/v1") == 0) {
+        wj_error_set(error, WJ_ERR_CONFIG,
+                     "invalid URL \"%.200s\": it ends with /v1, which the plugin adds itself. Give the base URL, such as %s",
+                     without_credentials(url), "https://api.whisper.security");
+        curl_free(*display_url);
+        *display_url = NULL;
+        return false;
+    }
     return true;
 }
 
@@ -276,6 +287,41 @@ char *wj_url_display(const char *url)
     copy = strdup(display_url);
     curl_free(display_url);
     return copy;
+}
+
+bool wj_proxy_validate(const char *proxy, struct wj_error *error)
+{
+    static const char *const schemes[] = {"http", "https", "socks4", "socks4a", "socks5", "socks5h"};
+    CURLU *parsed;
+    char *scheme = NULL;
+    bool known_scheme = false;
+    bool parsed_ok;
+
+    /* curl reads an empty proxy as "no proxy", which also overrides the
+     * proxy environment variables. */
+    if (proxy == NULL || proxy[0] == '\0')
+        return true;
+
+    parsed = curl_url();
+    if (parsed == NULL) {
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory parsing the proxy");
+        return false;
+    }
+    parsed_ok = curl_url_set(parsed, CURLUPART_URL, proxy, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK
+                && curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK;
+    for (size_t i = 0; parsed_ok && i < sizeof schemes / sizeof schemes[0]; i++)
+        known_scheme = known_scheme || strcmp(scheme, schemes[i]) == 0;
+    curl_free(scheme);
+    curl_url_cleanup(parsed);
+
+    if (!known_scheme) {
+        wj_error_set(error, WJ_ERR_CONFIG,
+                     "invalid proxy \"%.200s\": expected HOST:PORT or SCHEME://HOST:PORT with the scheme http, "
+                     "https, socks4, socks4a, socks5 or socks5h, or an empty value for no proxy",
+                     without_credentials(proxy));
+        return false;
+    }
+    return true;
 }
 
 bool wj_url_validate(const char *url, struct wj_error *error)
@@ -673,7 +719,10 @@ static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 static void error_from_curl(struct wj_request *request, CURLcode code, struct wj_error *error)
 {
     const char *detail = request->curl_error[0] ? request->curl_error : curl_easy_strerror(code);
-    const char *url = request->display_url;
+    /* Connection failures name the base URL: they concern the host, not the
+     * path, and any of the requests in flight can be the one that reports
+     * them first, so the request URL would change from run to run. */
+    const char *url = request->client->display_url;
 
     switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -685,8 +734,13 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
                      request->client->timeout_setting);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
         wj_error_set(error, WJ_ERR_UNREACHABLE, "DNS lookup failed for %s (%s). Check the URL and the DNS resolver",
+                     url, detail);
+        break;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        wj_error_set(error, WJ_ERR_UNREACHABLE,
+                     "DNS lookup of the proxy failed while requesting %s (%s). Check the proxy setting, the proxy "
+                     "environment variables and the DNS resolver",
                      url, detail);
         break;
     case CURLE_COULDNT_CONNECT:
@@ -694,6 +748,10 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
                      url, detail);
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
+        wj_error_set(error, WJ_ERR_UNREACHABLE,
+                     "TLS certificate of %s could not be verified (%s). If the API uses a private CA, give its bundle with %s",
+                     url, detail, request->client->cacert_setting);
+        break;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
@@ -712,27 +770,33 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
     case CURLE_PARTIAL_FILE:
         wj_error_set(error, WJ_ERR_UNREACHABLE,
                      "the response from %s was cut off: the connection closed before the whole body arrived (%s). Try again, and check any proxy in between if it persists",
-                     url, detail);
+                     request->display_url, detail);
         break;
     case CURLE_SSL_CACERT_BADFILE:
-        wj_error_set(error, WJ_ERR_CONFIG, "cannot load the CA certificate file (%s). Check its path and format",
-                     detail);
+        wj_error_set(error, WJ_ERR_CONFIG, "cannot load the CA bundle given with %s (%s). Check its path and that it contains PEM certificates",
+                     request->client->cacert_setting, detail);
         break;
     case CURLE_FILESIZE_EXCEEDED:
-        wj_error_set(error, WJ_ERR_TOO_LARGE, "response from %s is larger than the %zu MiB limit", url,
+        wj_error_set(error, WJ_ERR_TOO_LARGE, "response from %s is larger than the %zu MiB limit", request->display_url,
                      request->client->max_body_bytes / (1024 * 1024));
         break;
     case CURLE_WRITE_ERROR:
         if (request->too_large) {
-            wj_error_set(error, WJ_ERR_TOO_LARGE, "response from %s is larger than the %zu MiB limit", url,
+            wj_error_set(error, WJ_ERR_TOO_LARGE, "response from %s is larger than the %zu MiB limit", request->display_url,
                          request->client->max_body_bytes / (1024 * 1024));
             break;
         }
-        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the response from %s", url);
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the response from %s", request->display_url);
         break;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-        wj_error_set(error, WJ_ERR_CONFIG, "invalid URL %s (%s). Check the URL", url, detail);
+        wj_error_set(error, WJ_ERR_CONFIG, "invalid URL %s (%s). Check the URL", request->display_url, detail);
+        break;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        wj_error_set(error, WJ_ERR_UNREACHABLE,
+                     "request to %s failed (%s). Check that the URL's scheme (http or https) matches the server, and any proxy in between",
+                     url, detail);
         break;
     default:
         wj_error_set(error, WJ_ERR_UNREACHABLE, "request to %s failed (%s)", url, detail);
@@ -809,7 +873,7 @@ static void error_from_status(struct wj_request *request, long status, struct wj
         wj_error_set(error, WJ_ERR_AUTH, "%s from %s%s. Check the API key", described, request->path,
                      api_part);
     else if (status == 404)
-        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s. Check that the URL is the API's base URL",
+        wj_error_set(error, WJ_ERR_NOT_FOUND, "%s from %s%s. Check that the URL is the API's base URL, without /v1",
                      described, request->display_url, api_part);
     else if (status == 429 && request->attempts >= MAX_ATTEMPTS)
         wj_error_set(error, WJ_ERR_RATE_LIMITED,

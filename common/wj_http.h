@@ -96,6 +96,12 @@ const char *wj_client_display_url(const struct wj_client *client);
 int64_t wj_monotonic_ms(void);
 int64_t wj_realtime_ms(void);
 
+/* Checks that proxy is a proxy curl can use: HOST[:PORT], or SCHEME://HOST[:PORT]
+ * with an http, https or socks scheme. An empty proxy (no proxy at all) and
+ * NULL (the environment's proxy) are valid. The message leaves out any
+ * user:password part. */
+bool wj_proxy_validate(const char *proxy, struct wj_error *error);
+
 /* Checks that url is an absolute http:// or https:// URL with a host and no
  * query or fragment. On failure sets error (WJ_ERR_CONFIG) with a message
  * that quotes the URL without any user:password part. */

@@ -39,6 +39,8 @@ class InvalidOptionTest(CheckTestCase):
         (("--max-pages", "x"), ("--max-pages", '"x"')),
         (("--unreachable-state", "sometimes"), ("--unreachable-state", '"sometimes"')),
         (("--cacert", "/nonexistent/ca.pem"), ("--cacert", "/nonexistent/ca.pem")),
+        (("--proxy", "not a url"), ("--proxy", '"not a url"')),
+        (("--proxy", "ftp://proxy.example"), ("--proxy", "socks5h")),
         (("--no-such-option",), ("--no-such-option",)),
         (("--help=x",), ("--help=x", "takes no value")),
         (("--pend", "5m"), ("--pend", "ambiguous")),
@@ -57,6 +59,18 @@ class InvalidOptionTest(CheckTestCase):
     def test_invalid_url(self):
         result = self.run_check(url="ftp://example.invalid")
         self.assert_unknown(result, "-u/--url", "ftp://example.invalid")
+
+    def test_url_ending_in_v1(self):
+        requests_before = self.sim.stats()["requests"]
+        for url in (f"{self.sim.url}/v1", f"{self.sim.url}/V1/"):
+            with self.subTest(url=url):
+                result = self.run_check(url=url)
+                self.assert_unknown(result, "-u/--url", "ends with /v1")
+        self.assertEqual(self.sim.stats()["requests"], requests_before)
+
+    def test_url_prefix_kept(self):
+        result = self.run_check(url=f"{self.sim.url}/gateway")
+        self.assert_unknown(result, "404", "/gateway/v1/ops/jobs/list", "without /v1")
 
     def test_malformed_urls_stay_unknown(self):
         # Configuration errors are never mapped by --unreachable-state.
@@ -82,6 +96,18 @@ class InvalidOptionTest(CheckTestCase):
     def test_unreachable_state_not_applied(self):
         result = self.run_check("-t", "0", "--unreachable-state", "critical")
         self.assert_unknown(result, "-t/--timeout")
+
+    def test_transport_errors_stay_unknown(self):
+        # A wrong proxy or CA bundle is a configuration error, so it is never
+        # mapped to OK, which would silence the check for good.
+        with tempfile.NamedTemporaryFile("w", suffix=".pem") as not_a_bundle:
+            not_a_bundle.write("-----BEGIN PRIVATE KEY-----\n")
+            not_a_bundle.flush()
+            for arguments, fragment in ((("--proxy", "not a url"), "--proxy"),
+                                        (("--cacert", not_a_bundle.name), "contains no PEM certificate")):
+                with self.subTest(arguments=arguments):
+                    result = self.run_check(*arguments, "--unreachable-state", "ok")
+                    self.assert_unknown(result, fragment)
 
 
 class ApiKeyErrorTest(CheckTestCase):

@@ -583,6 +583,14 @@ class ConfigurationErrorTest(PluginTestCase):
         self.assert_rejected(self.block(f'TokenFile "{self.key_file}"', 'URL "ftp://127.0.0.1"'),
                              'account "prod", key URL', "https://HOST")
 
+    def test_invalid_proxy(self):
+        self.assert_rejected(self.block(f'TokenFile "{self.key_file}"', 'Proxy "not a url"'),
+                             'account "prod", key Proxy: invalid proxy "not a url"')
+
+    def test_cacert_without_certificate(self):
+        self.assert_rejected(self.block(f'TokenFile "{self.key_file}"', f'CACert "{self.empty_file}"'),
+                             'account "prod", key CACert', "contains no PEM certificate")
+
     def test_token_value_never_logged(self):
         self.assert_rejected(self.block('Token "sim-key two"'), 'account "prod", key Token', "space")
 
