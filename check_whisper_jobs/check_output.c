@@ -46,6 +46,21 @@ static void append_sanitized_cut(struct wj_buffer *out, const char *text, size_t
     wj_buffer_append_string(out, safe);
 }
 
+/* Appends why a timestamp the judgement needs could not be used, quoting
+ * the value sent so the user can report it. */
+static void append_timestamp_problem(struct wj_buffer *out, const char *name, const struct wj_timestamp_field *field)
+{
+    char quoted[WJ_TEXT_EXCERPT_SIZE];
+
+    if (field->state == WJ_TIMESTAMP_MISSING)
+        wj_buffer_printf(out, "%s is missing", name);
+    else if (field->invalid_text)
+        wj_buffer_printf(out, "%s \"%s\" is not a valid ISO 8601 timestamp", name,
+                         wj_text_excerpt(quoted, sizeof quoted, field->invalid_text));
+    else
+        wj_buffer_printf(out, "%s is not a timestamp string", name);
+}
+
 static void append_state_mark(struct wj_buffer *out, enum wj_state state)
 {
     if (state != WJ_STATE_OK)
@@ -132,7 +147,7 @@ static void append_account_perfdata(struct wj_buffer *out, const struct check_co
 /* One long-output line: state, job id, type, status, age, and the error of
  * a failed job. */
 static void append_job_line(struct wj_buffer *out, enum wj_state state, const struct wj_job *job, bool has_age,
-                            int64_t age_ms, int64_t now_ms, const char *problem)
+                            int64_t age_ms, int64_t now_ms, const char *bad_timestamp)
 {
     wj_buffer_printf(out, "\n%s: job ", wj_state_name(state));
     append_sanitized(out, job->id[0] ? job->id : "(no id)");
@@ -156,27 +171,23 @@ static void append_job_line(struct wj_buffer *out, enum wj_state state, const st
         append_sanitized_cut(out, job->error_message[0] ? job->error_message : "(no message)",
                              MAX_LISTED_MESSAGE_BYTES);
     }
-    if (problem) {
+    if (bad_timestamp) {
         wj_buffer_append_string(out, ", ");
-        wj_buffer_append_string(out, problem);
+        append_timestamp_problem(out, bad_timestamp,
+                                 strcmp(bad_timestamp, "createdAt") == 0 ? &job->created_at : &job->completed_at);
     }
 }
 
 static void append_findings(struct wj_buffer *out, const struct wj_account_judgement *judgement)
 {
     size_t listed = judgement->finding_count < MAX_LISTED_JOBS ? judgement->finding_count : MAX_LISTED_JOBS;
-    char problem[64];
 
     for (size_t i = 0; i < listed; i++) {
         const struct wj_finding *finding = &judgement->findings[i];
-        const char *detail = NULL;
+        const char *bad_timestamp = finding->reason == WJ_FINDING_BAD_TIMESTAMP ? finding->field : NULL;
 
-        if (finding->reason == WJ_FINDING_BAD_TIMESTAMP) {
-            snprintf(problem, sizeof problem, "%s is missing or not a valid timestamp", finding->field);
-            detail = problem;
-        }
         append_job_line(out, finding->state, finding->job, finding->has_age, finding->age_ms, judgement->now_ms,
-                        detail);
+                        bad_timestamp);
     }
     if (judgement->finding_count > listed)
         wj_buffer_printf(out, "\n... and %zu more", judgement->finding_count - listed);
@@ -205,16 +216,19 @@ void check_format_job(struct wj_buffer *out, const struct wj_job *job, const str
     append_sanitized(out, job->status_text[0] ? job->status_text : "without status");
 
     if (job->status == WJ_STATUS_FAILED) {
-        wj_buffer_append_string(out, ": ");
+        wj_buffer_append_string(out, ", error ");
         append_sanitized(out, job->error_code[0] ? job->error_code : "(no code)");
-        wj_buffer_append_string(out, " ");
+        wj_buffer_append_string(out, ": ");
         append_sanitized(out, job->error_message[0] ? job->error_message : "(no message)");
     } else if (judgement->has_age) {
         wj_buffer_append_string(out, ", created ");
         append_age(out, judgement->age_ms);
         wj_buffer_append_string(out, " ago");
     }
-    if (judgement->problem) {
+    if (judgement->bad_timestamp) {
+        wj_buffer_append_string(out, ", ");
+        append_timestamp_problem(out, judgement->bad_timestamp, &job->created_at);
+    } else if (judgement->problem) {
         wj_buffer_append_string(out, ", ");
         wj_buffer_append_string(out, judgement->problem);
     }

@@ -39,7 +39,11 @@ static bool ensure_client(struct wjc_account *account, struct wj_error *error)
         .insecure = !account->verify_peer,
         .proxy = account->proxy,
         .user_agent = WJ_USER_AGENT " (collectd " WJC_PLUGIN_NAME ")",
-        .timeout_setting = "Timeout (at most the Interval)",
+        /* Timeout never exceeds the interval, so once they are equal only a
+         * longer Interval gives a read more time. */
+        .timeout_setting = account->timeout_ms < (int64_t)CDTIME_T_TO_MS(account->interval)
+                               ? "Timeout (at most the Interval)"
+                               : "Interval and Timeout",
         .cacert_setting = "CACert",
         .log = log_client_message,
         .log_context = account,

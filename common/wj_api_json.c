@@ -89,15 +89,20 @@ static void read_timestamp(const json_t *object, const char *key, struct wj_time
     const json_t *value = json_object_get(object, key);
 
     field->epoch_ms = 0;
+    field->invalid_text = NULL;
     if (is_absent(value)) {
         field->state = WJ_TIMESTAMP_MISSING;
         return;
     }
 
-    if (json_is_string(value) && wj_timestamp_parse(json_string_value(value), &field->epoch_ms))
+    if (json_is_string(value) && wj_timestamp_parse(json_string_value(value), &field->epoch_ms)) {
         field->state = WJ_TIMESTAMP_VALID;
-    else
-        field->state = WJ_TIMESTAMP_INVALID;
+        return;
+    }
+    field->state = WJ_TIMESTAMP_INVALID;
+    /* Kept only to be quoted in messages, so out of memory just leaves it out. */
+    if (json_is_string(value))
+        field->invalid_text = strdup(json_string_value(value));
 }
 
 /* Reads the job's error object. Only an object is read: null, a missing key

@@ -62,6 +62,8 @@ void wj_job_free(struct wj_job *job)
     free(job->status_text);
     free(job->error_code);
     free(job->error_message);
+    free(job->created_at.invalid_text);
+    free(job->completed_at.invalid_text);
     memset(job, 0, sizeof *job);
 }
 

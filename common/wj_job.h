@@ -26,6 +26,8 @@ enum wj_timestamp_state {
 struct wj_timestamp_field {
     enum wj_timestamp_state state;
     int64_t epoch_ms; /* set when state is WJ_TIMESTAMP_VALID */
+    char *invalid_text; /* the string sent, when state is WJ_TIMESTAMP_INVALID
+                         * and the value was a string; NULL otherwise */
 };
 
 /* Strings are owned by the job and never NULL once parsed ("" when absent).

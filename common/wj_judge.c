@@ -266,6 +266,7 @@ static void judge_active_job(const struct wj_job *job, int64_t warning_s, int64_
         judgement->state = WJ_STATE_UNKNOWN;
         judgement->problem = job->created_at.state == WJ_TIMESTAMP_MISSING ? "createdAt is missing"
                                                                           : "createdAt is not a valid timestamp";
+        judgement->bad_timestamp = "createdAt";
         return;
     }
     judgement->state = wj_judge_age(judgement->age_ms, warning_s, critical_s);

@@ -81,6 +81,7 @@ struct wj_job_judgement {
     bool has_age;
     int64_t age_ms;
     const char *problem; /* why the state is UNKNOWN, NULL otherwise */
+    const char *bad_timestamp; /* "createdAt" when that timestamp is the problem */
     int64_t now_ms;      /* the instant the age was measured at */
     int64_t warning_s;   /* thresholds that judged the age, WJ_THRESHOLD_UNSET when none */
     int64_t critical_s;

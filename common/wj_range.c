@@ -20,6 +20,41 @@ static bool fail(struct wj_range *range, struct wj_error *error, const char *tex
     return false;
 }
 
+/* Tells whether text contains a whole-number part above 10^15, the bound
+ * wj_number_parse_prefix accepts, so the message can say the number is the
+ * problem rather than the syntax. */
+static bool has_number_beyond_bound(const char *text)
+{
+    static const char bound[] = "1000000000000000";
+    const char *p = text;
+
+    while (*p) {
+        const char *digits;
+        size_t length;
+
+        if (*p == '.') {
+            /* Fraction digits never make a number too large. */
+            p++;
+            while (*p >= '0' && *p <= '9')
+                p++;
+            continue;
+        }
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        while (*p == '0' && p[1] >= '0' && p[1] <= '9')
+            p++;
+        digits = p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        length = (size_t)(p - digits);
+        if (length > sizeof bound - 1 || (length == sizeof bound - 1 && strncmp(digits, bound, length) > 0))
+            return true;
+    }
+    return false;
+}
+
 /* Parses a number that must run exactly up to `stop` ('\0' or ':'). */
 static bool parse_bound(const char *text, char stop, double *value, const char **end)
 {
@@ -87,8 +122,11 @@ bool wj_range_parse(const char *text, struct wj_range *range, struct wj_error *e
         body++;
     }
 
-    if (!parse_bounds(body, range))
+    if (!parse_bounds(body, range)) {
+        if (has_number_beyond_bound(body))
+            return fail(range, error, text, "a number is too large, the limit is 1000000000000000 (10^15)");
         return fail(range, error, text, EXPECTED_FORMS);
+    }
 
     if (strchr(body, ':') == NULL && range->end < 0)
         return fail(range, error, text, "a single number N means 0:N, so N must not be negative");

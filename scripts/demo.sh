@@ -76,8 +76,8 @@ LoadPlugin logfile
   File "$scratch/collectd.log"
   LogLevel info
 </Plugin>
-# collectd fills the cache that collectdctl reads only when a write plugin
-# is loaded.
+# Without a write plugin collectd logs a warning for every value it
+# dispatches. csv also keeps the values as files in the scratch folder.
 LoadPlugin csv
 <Plugin csv>
   DataDir "$scratch/csv"

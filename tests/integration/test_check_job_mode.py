@@ -21,8 +21,7 @@ class JobModeTest(CheckTestCase):
         job = failed_job("broken-1", 100, code="QUOTA_EXCEEDED", message="Monthly enrichment quota exceeded")
         result = self.run_job(job)
         self.assert_state(result, CRITICAL)
-        self.assertIn("QUOTA_EXCEEDED", result.summary)
-        self.assertIn("Monthly enrichment quota exceeded", result.summary)
+        self.assertIn("is FAILED, error QUOTA_EXCEEDED: Monthly enrichment quota exceeded", result.summary)
 
     def test_future_created_age_zero(self):
         # A job created after the API's "now" (clock skew) reads as age 0.
@@ -107,7 +106,13 @@ class JobModeTest(CheckTestCase):
         job = {"id": "no-created", "status": "PENDING", "created_at": None}
         result = self.run_job(job, "--pending-warning", "1m")
         self.assert_state(result, UNKNOWN)
-        self.assertIn("createdAt", result.first_line)
+        self.assertIn("createdAt is missing", result.first_line)
+
+    def test_invalid_created_at_quoted(self):
+        job = {"id": "bad-created", "status": "PROCESSING", "created_at": "yesterday|noon"}
+        result = self.run_job(job)
+        self.assert_state(result, UNKNOWN)
+        self.assertIn('createdAt "yesterday/noon" is not a valid ISO 8601 timestamp', result.summary)
 
     def test_api_text_cannot_split_output(self):
         job = failed_job("id|with\nbreak", 100, job_type="shot|type", code="E|2\n",

@@ -246,13 +246,14 @@ class BadTimestampTest(CheckTestCase):
         self.assert_state(result, UNKNOWN)
         named = [line for line in result.lines[1:] if "bad-created" in line]
         self.assertEqual(len(named), 1, result)
-        self.assertIn("createdAt", named[0])
+        self.assertIn('createdAt "yesterday" is not a valid ISO 8601 timestamp', named[0])
 
     def test_null_created_at_named(self):
         jobs = [{"id": "no-created", "status": "PROCESSING", "created_at": None}]
         result = self.set_jobs_and_run(jobs)
         self.assert_state(result, UNKNOWN)
         self.assertIn("no-created", result.stdout)
+        self.assertIn("createdAt is missing", result.stdout)
 
     def test_invalid_completed_at_named(self):
         job = failed_job("bad-completed", 100)

@@ -45,7 +45,8 @@ Scenario file (a JSON object):
                 [age_min, age_max]. COMPLETED, FAILED and CANCELLED jobs complete
                 `duration` seconds after creation, FAILED ones with `error`.
   faults        list of fault objects (below)
-Ages count from the API's clock at each request, so jobs age in real time.
+Timestamps are computed from the API's clock at each request, so a job keeps
+its age: it does not grow older while the simulator runs.
 Unknown keys are rejected, so a misspelt field fails at start.
 
 Faults. Each fault may have "match", a substring that the request's path and

@@ -220,6 +220,22 @@ static void range_message_names_expected_forms(void **state)
                                        "with decimal numbers");
 }
 
+static void range_message_for_huge_number(void **state)
+{
+    struct wj_error error = {0};
+    struct wj_range range;
+
+    (void)state;
+    assert_false(wj_range_parse("99999999999999999999999", &range, &error));
+    assert_string_equal(error.message, "invalid range \"99999999999999999999999\": a number is too large, "
+                                       "the limit is 1000000000000000 (10^15)");
+    assert_false(wj_range_parse("@1:0001000000000000001", &range, &error));
+    assert_non_null(strstr(error.message, "too large"));
+    assert_true(wj_range_parse("0001000000000000000", &range, &error));
+    assert_false(wj_range_parse("5:0.12345678901234567x", &range, &error));
+    assert_non_null(strstr(error.message, "expected N, N:"));
+}
+
 static void range_message_for_reversed_bounds(void **state)
 {
     struct wj_error error = {0};
@@ -333,6 +349,7 @@ int main(void)
         cmocka_unit_test(range_alerts_by_form),
         cmocka_unit_test(range_rejects_invalid_text),
         cmocka_unit_test(range_message_names_expected_forms),
+        cmocka_unit_test(range_message_for_huge_number),
         cmocka_unit_test(range_message_for_reversed_bounds),
         cmocka_unit_test(range_message_for_negative_single_number),
         cmocka_unit_test(range_rejects_overlong_text),
