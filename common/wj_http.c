@@ -265,7 +265,7 @@ static bool check_url(const char *url, char **display_url, struct wj_error *erro
         (*display_url)[--length] = '\0';
 
     /* The request paths begin with /v1, so with a URL that ends with it every
-     * request would get HTTP 404. Rejecting it at start says why. */
+     * request would get HTTP 404. It is rejected at start, with the reason. */
     if (length >= 3 && strcasecmp(*display_url + length - 3, "/v1") == 0) {
         wj_error_set(error, WJ_ERR_CONFIG,
                      "invalid URL \"%.200s\": it ends with /v1, which the plugin adds itself. Give the base URL, such as %s",
@@ -719,9 +719,8 @@ static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 static void error_from_curl(struct wj_request *request, CURLcode code, struct wj_error *error)
 {
     const char *detail = request->curl_error[0] ? request->curl_error : curl_easy_strerror(code);
-    /* Connection failures name the base URL: they concern the host, not the
-     * path, and any of the requests in flight can be the one that reports
-     * them first, so the request URL would change from run to run. */
+    /* Connection failures name the base URL, because any request in flight
+     * may report them first and its URL would vary from run to run. */
     const char *url = request->client->display_url;
 
     switch (code) {

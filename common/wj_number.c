@@ -98,7 +98,7 @@ static bool continues_as_other_notation(const char *start, const char *end)
     return (*end == 'x' || *end == 'X') && end - start == 1 && *start == '0';
 }
 
-bool wj_number_parse_prefix(const char *text, double *value, const char **end)
+enum wj_number_status wj_number_parse_prefix(const char *text, double *value, const char **end)
 {
     struct digits digits = {0};
     const char *p = text;
@@ -107,7 +107,7 @@ bool wj_number_parse_prefix(const char *text, double *value, const char **end)
     double result;
 
     if (text == NULL)
-        return false;
+        return WJ_NUMBER_INVALID;
 
     if (*p == '-' || *p == '+') {
         negative = *p == '-';
@@ -117,25 +117,27 @@ bool wj_number_parse_prefix(const char *text, double *value, const char **end)
     first_digit = p;
     read_integer_digits(&p, &digits);
     if (continues_as_other_notation(first_digit, p))
-        return false;
+        return WJ_NUMBER_INVALID;
 
     if (*p == '.') {
         p++;
         read_fraction_digits(&p, &digits);
     }
 
-    if (digits.count == 0 || digits.too_large || continues_as_other_notation(first_digit, p))
-        return false;
+    if (digits.count == 0 || continues_as_other_notation(first_digit, p))
+        return WJ_NUMBER_INVALID;
+    if (digits.too_large)
+        return WJ_NUMBER_TOO_LARGE;
 
     /* The limit itself passes, but not a fraction beyond it that was dropped. */
     result = digits_value(&digits);
     if (result > NUMBER_LIMIT || (result == NUMBER_LIMIT && digits.dropped_nonzero))
-        return false;
+        return WJ_NUMBER_TOO_LARGE;
 
     *value = negative ? -result : result;
     if (end != NULL)
         *end = p;
-    return true;
+    return WJ_NUMBER_OK;
 }
 
 bool wj_number_parse(const char *text, double *value)
@@ -143,7 +145,7 @@ bool wj_number_parse(const char *text, double *value)
     const char *end;
     double parsed;
 
-    if (!wj_number_parse_prefix(text, &parsed, &end) || *end != '\0')
+    if (wj_number_parse_prefix(text, &parsed, &end) != WJ_NUMBER_OK || *end != '\0')
         return false;
 
     *value = parsed;

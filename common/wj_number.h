@@ -7,14 +7,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Outcome of wj_number_parse_prefix, so that a caller can report whether the
+ * syntax or the size of a number is wrong. */
+enum wj_number_status {
+    WJ_NUMBER_OK,
+    WJ_NUMBER_INVALID,
+    WJ_NUMBER_TOO_LARGE /* well-formed, but beyond +-1e15 */
+};
+
 /* Parses an optional sign ('+' or '-'), digits and an optional fraction
  * ("12", "-0.5", "3.", ".25") from the start of text. On success stores the
  * value, sets *end (when end is not NULL) to the first byte not used and
- * returns true. Rejects exponents ("1e3", also as a prefix), hex ("0x1"), inf,
- * nan, leading spaces and values beyond +-1e15 (so no precision is lost when
- * the value is written back). Fraction digits past the precision of a
- * double are ignored. */
-bool wj_number_parse_prefix(const char *text, double *value, const char **end);
+ * returns WJ_NUMBER_OK. Rejects exponents ("1e3", also as a prefix), hex
+ * ("0x1"), inf, nan and leading spaces (WJ_NUMBER_INVALID), and values beyond
+ * +-1e15, so no precision is lost when the value is written back
+ * (WJ_NUMBER_TOO_LARGE). Fraction digits past the precision of a double are
+ * ignored. */
+enum wj_number_status wj_number_parse_prefix(const char *text, double *value, const char **end);
 
 /* Same, but the whole string must be the number. */
 bool wj_number_parse(const char *text, double *value);

@@ -20,77 +20,45 @@ static bool fail(struct wj_range *range, struct wj_error *error, const char *tex
     return false;
 }
 
-/* Tells whether text contains a whole-number part above 10^15, the bound
- * wj_number_parse_prefix accepts, so the message can say the number is the
- * problem rather than the syntax. */
-static bool has_number_beyond_bound(const char *text)
-{
-    static const char bound[] = "1000000000000000";
-    const char *p = text;
-
-    while (*p) {
-        const char *digits;
-        size_t length;
-
-        if (*p == '.') {
-            /* Fraction digits never make a number too large. */
-            p++;
-            while (*p >= '0' && *p <= '9')
-                p++;
-            continue;
-        }
-        if (*p < '0' || *p > '9') {
-            p++;
-            continue;
-        }
-        while (*p == '0' && p[1] >= '0' && p[1] <= '9')
-            p++;
-        digits = p;
-        while (*p >= '0' && *p <= '9')
-            p++;
-        length = (size_t)(p - digits);
-        if (length > sizeof bound - 1 || (length == sizeof bound - 1 && strncmp(digits, bound, length) > 0))
-            return true;
-    }
-    return false;
-}
-
 /* Parses a number that must run exactly up to `stop` ('\0' or ':'). */
-static bool parse_bound(const char *text, char stop, double *value, const char **end)
+static enum wj_number_status parse_bound(const char *text, char stop, double *value, const char **end)
 {
-    if (!wj_number_parse_prefix(text, value, end))
-        return false;
-    return **end == stop;
+    enum wj_number_status status = wj_number_parse_prefix(text, value, end);
+
+    if (status != WJ_NUMBER_OK)
+        return status;
+    return **end == stop ? WJ_NUMBER_OK : WJ_NUMBER_INVALID;
 }
 
 /* Parses what precedes the ':' of the N:M forms: "~" or a number. An empty
  * start (":10") is rejected because the guidelines define no such form. */
-static bool parse_start(const char *text, struct wj_range *range, const char **end)
+static enum wj_number_status parse_start(const char *text, struct wj_range *range, const char **end)
 {
     if (text[0] == '~') {
         range->start_infinite = true;
         *end = text + 1;
-        return **end == ':';
+        return **end == ':' ? WJ_NUMBER_OK : WJ_NUMBER_INVALID;
     }
     return parse_bound(text, ':', &range->start, end);
 }
 
 /* Parses what follows the ':': a number, or nothing for "N:". The guidelines
  * use "~" only as a start, so "~:~" is rejected, but "~:" is the whole line. */
-static bool parse_end(const char *text, struct wj_range *range)
+static enum wj_number_status parse_end(const char *text, struct wj_range *range)
 {
     const char *end;
 
     if (text[0] == '\0') {
         range->end_infinite = true;
-        return true;
+        return WJ_NUMBER_OK;
     }
     return parse_bound(text, '\0', &range->end, &end);
 }
 
-static bool parse_bounds(const char *text, struct wj_range *range)
+static enum wj_number_status parse_bounds(const char *text, struct wj_range *range)
 {
     const char *colon;
+    enum wj_number_status status;
 
     /* "N" alone means 0:N. */
     if (strchr(text, ':') == NULL) {
@@ -100,8 +68,9 @@ static bool parse_bounds(const char *text, struct wj_range *range)
         return parse_bound(text, '\0', &range->end, &end);
     }
 
-    if (!parse_start(text, range, &colon))
-        return false;
+    status = parse_start(text, range, &colon);
+    if (status != WJ_NUMBER_OK)
+        return status;
     return parse_end(colon + 1, range);
 }
 
@@ -122,9 +91,13 @@ bool wj_range_parse(const char *text, struct wj_range *range, struct wj_error *e
         body++;
     }
 
-    if (!parse_bounds(body, range)) {
-        if (has_number_beyond_bound(body))
-            return fail(range, error, text, "a number is too large, the limit is 1000000000000000 (10^15)");
+    switch (parse_bounds(body, range)) {
+    case WJ_NUMBER_OK:
+        break;
+    case WJ_NUMBER_TOO_LARGE:
+        return fail(range, error, text, "a number is too large, the limit is 1000000000000000 (10^15)");
+    case WJ_NUMBER_INVALID:
+    default:
         return fail(range, error, text, EXPECTED_FORMS);
     }
 

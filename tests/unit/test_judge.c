@@ -394,6 +394,10 @@ static void test_single_job_table(void **state)
             assert_non_null(judgement.problem);
         else
             assert_null(judgement.problem);
+        if (cases[i].expected == WJ_STATE_UNKNOWN && !cases[i].has_age)
+            assert_string_equal(judgement.bad_timestamp, "createdAt");
+        else
+            assert_null(judgement.bad_timestamp);
         wj_job_free(&job);
     }
 }

@@ -193,7 +193,7 @@ static void prefix_stops_at_colon(void **state)
     double value = 0;
 
     (void)state;
-    assert_true(wj_number_parse_prefix(text, &value, &end));
+    assert_int_equal(wj_number_parse_prefix(text, &value, &end), WJ_NUMBER_OK);
     assert_true(value == 10);
     assert_ptr_equal(end, text + 2);
 }
@@ -205,7 +205,7 @@ static void prefix_stops_at_unit(void **state)
     double value = 0;
 
     (void)state;
-    assert_true(wj_number_parse_prefix(text, &value, &end));
+    assert_int_equal(wj_number_parse_prefix(text, &value, &end), WJ_NUMBER_OK);
     assert_true(value == 5);
     assert_ptr_equal(end, text + 1);
 }
@@ -217,7 +217,7 @@ static void prefix_stops_after_trailing_point(void **state)
     double value = 0;
 
     (void)state;
-    assert_true(wj_number_parse_prefix(text, &value, &end));
+    assert_int_equal(wj_number_parse_prefix(text, &value, &end), WJ_NUMBER_OK);
     assert_true(value == 3);
     assert_ptr_equal(end, text + 2);
 }
@@ -227,7 +227,7 @@ static void prefix_rejects_exponent(void **state)
     double value = 0;
 
     (void)state;
-    assert_false(wj_number_parse_prefix("1e3:5", &value, NULL));
+    assert_int_equal(wj_number_parse_prefix("1e3:5", &value, NULL), WJ_NUMBER_INVALID);
 }
 
 static void prefix_rejects_hex(void **state)
@@ -235,7 +235,18 @@ static void prefix_rejects_hex(void **state)
     double value = 0;
 
     (void)state;
-    assert_false(wj_number_parse_prefix("0x1A", &value, NULL));
+    assert_int_equal(wj_number_parse_prefix("0x1A", &value, NULL), WJ_NUMBER_INVALID);
+}
+
+static void prefix_reports_too_large(void **state)
+{
+    double value = 0;
+
+    (void)state;
+    assert_int_equal(wj_number_parse_prefix("1000000000000001:5", &value, NULL), WJ_NUMBER_TOO_LARGE);
+    assert_int_equal(wj_number_parse_prefix("-99999999999999999999", &value, NULL), WJ_NUMBER_TOO_LARGE);
+    assert_int_equal(wj_number_parse_prefix("1000000000000000.5", &value, NULL), WJ_NUMBER_TOO_LARGE);
+    assert_int_equal(wj_number_parse_prefix("1000000000000000", &value, NULL), WJ_NUMBER_OK);
 }
 
 static void prefix_accepts_null_end(void **state)
@@ -243,7 +254,7 @@ static void prefix_accepts_null_end(void **state)
     double value = 0;
 
     (void)state;
-    assert_true(wj_number_parse_prefix("7:", &value, NULL));
+    assert_int_equal(wj_number_parse_prefix("7:", &value, NULL), WJ_NUMBER_OK);
     assert_true(value == 7);
 }
 
@@ -340,6 +351,7 @@ int main(void)
         cmocka_unit_test(prefix_stops_after_trailing_point),
         cmocka_unit_test(prefix_rejects_exponent),
         cmocka_unit_test(prefix_rejects_hex),
+        cmocka_unit_test(prefix_reports_too_large),
         cmocka_unit_test(prefix_accepts_null_end),
         cmocka_unit_test(format_writes_expected_text),
         cmocka_unit_test(format_truncates_like_snprintf),
