@@ -6,6 +6,7 @@
 #include "wj_fetch.h"
 #include "wj_http.h"
 #include "wj_judge.h"
+#include "wj_text.h"
 #include "wj_version.h"
 
 static void log_to_stderr(void *context, int level, const char *message)
@@ -22,9 +23,23 @@ static enum wj_state report_error(const struct check_config *config, const struc
                                   struct wj_buffer *out)
 {
     enum wj_state state = wj_error_is_unreachable(error->kind) ? config->unreachable_state : WJ_STATE_UNKNOWN;
+    char message[WJ_ERROR_MESSAGE_SIZE];
 
-    check_format_error(out, state, error->message);
+    /* Messages quote the API's own text, so they are redacted like job texts. */
+    snprintf(message, sizeof message, "%s", error->message);
+    wj_text_redact(message, config->token);
+    check_format_error(out, state, message);
     return state;
+}
+
+static void redact_snapshot(struct wj_account_snapshot *snapshot, const char *secret)
+{
+    for (size_t status = 0; status < WJ_API_STATUS_COUNT; status++) {
+        struct wj_job_list *jobs = &snapshot->lists[status].jobs;
+
+        for (size_t i = 0; i < jobs->count; i++)
+            wj_job_redact(&jobs->items[i], secret);
+    }
 }
 
 static struct wj_client *create_client(const struct check_config *config, struct wj_error *error)
@@ -77,6 +92,7 @@ static enum wj_state run_account(const struct check_config *config, struct wj_cl
 
     if (!wj_fetch_account(client, &plan, deadline_ms, &snapshot, &error))
         return report_error(config, &error, out);
+    redact_snapshot(&snapshot, config->token);
 
     if (!wj_judge_account(&snapshot, &config->thresholds, &filter, &judgement, &error)) {
         wj_account_snapshot_free(&snapshot);
@@ -103,6 +119,7 @@ static enum wj_state run_job(const struct check_config *config, struct wj_client
 
     if (!wj_fetch_job(client, config->job_id, deadline_ms, &job, &now_ms, &error))
         return report_error(config, &error, out);
+    wj_job_redact(&job, config->token);
 
     wj_judge_job(&job, now_ms, &config->thresholds, &judgement);
     check_format_job(out, &job, &judgement);

@@ -9,7 +9,6 @@
 #include "check_options.h"
 #include "check_output.h"
 #include "check_run.h"
-#include "wj_text.h"
 
 static char alarm_message[256];
 static size_t alarm_message_length;
@@ -70,13 +69,12 @@ int main(int argc, char **argv)
     state = check_run(&config, &out);
     alarm(0);
 
-    /* Job texts and error messages come from the API; none may show the key. */
-    if (out.data)
-        wj_text_redact(out.data, config.token);
-
-    if (out.failed)
+    /* check_run redacts the key from the API's texts before formatting, so
+     * that the plugin's own words (a key such as "pending") stay intact. */
+    if (out.failed) {
         fputs("WHISPER JOBS UNKNOWN - out of memory formatting the output\n", stdout);
-    else
+        state = WJ_STATE_UNKNOWN;
+    } else
         fputs(wj_buffer_text(&out), stdout);
     wj_buffer_free(&out);
     check_config_free(&config);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wj_text.h"
+
 #define INITIAL_LIST_CAPACITY 16
 
 struct status_names {
@@ -65,6 +67,17 @@ void wj_job_free(struct wj_job *job)
     free(job->created_at.invalid_text);
     free(job->completed_at.invalid_text);
     memset(job, 0, sizeof *job);
+}
+
+void wj_job_redact(struct wj_job *job, const char *secret)
+{
+    wj_text_redact(job->id, secret);
+    wj_text_redact(job->type, secret);
+    wj_text_redact(job->status_text, secret);
+    wj_text_redact(job->error_code, secret);
+    wj_text_redact(job->error_message, secret);
+    wj_text_redact(job->created_at.invalid_text, secret);
+    wj_text_redact(job->completed_at.invalid_text, secret);
 }
 
 static bool grow(struct wj_job_list *list)

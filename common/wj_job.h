@@ -63,6 +63,11 @@ const char *wj_status_label(enum wj_status status);
 /* Frees the job's strings and zeroes it, so freeing it twice is harmless. */
 void wj_job_free(struct wj_job *job);
 
+/* Replaces secret in every text of the job, in place, as wj_text_redact
+ * does. The raw body is redacted on arrival, but JSON escapes ("\/" for "/")
+ * can hide the key there and reveal it once decoded. */
+void wj_job_redact(struct wj_job *job, const char *secret);
+
 /* Moves job into list (the list takes ownership, job is zeroed). Returns
  * false when memory runs out, in which case job is freed. */
 bool wj_job_list_take(struct wj_job_list *list, struct wj_job *job);

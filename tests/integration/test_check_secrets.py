@@ -9,6 +9,7 @@ import unittest
 
 import wj_testenv
 from check_testlib import API_KEY, PROXY_VARIABLES_OFF, CheckTestCase, active_job, failed_job
+from simlib import Simulator  # wj_testenv puts tests/simulator on sys.path
 
 
 class KeyNotPrintedTest(CheckTestCase):
@@ -111,6 +112,20 @@ class KeyNotPrintedTest(CheckTestCase):
                     check.communicate()
                 self.assertIn(b"--token", cmdline)
                 self.assertNotIn(API_KEY.encode(), cmdline)
+
+
+class KeyInPluginWordsTest(unittest.TestCase):
+    """A key that is also a word of the plugin's own output leaves that output intact."""
+
+    def test_perfdata_labels_intact(self):
+        scenario = {"api_key": "pending", "jobs": [active_job("p1", "PENDING", 4000)]}
+        with Simulator(scenario) as sim:
+            result = wj_testenv.run_check(["-u", sim.url, "--pending-warning", "1h"], token_env="pending",
+                                          env=PROXY_VARIABLES_OFF)
+        self.assertEqual(result.returncode, 1, result)
+        self.assertIn("stuck_pending=1", result.stdout)
+        self.assertIn("oldest_pending_age=4000s", result.stdout)
+        self.assertIn("1 pending", result.stdout)
 
 
 if __name__ == "__main__":
