@@ -138,10 +138,14 @@ bool wj_fetch_job(struct wj_client *client, const char *job_id, int64_t deadline
 
     memset(job, 0, sizeof *job);
     wj_buffer_append_string(&path, "/v1/ops/jobs/");
-    if (escaped)
-        wj_buffer_append_string(&path, escaped);
+    if (escaped == NULL) {
+        wj_buffer_free(&path);
+        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory building the job URL");
+        return false;
+    }
+    wj_buffer_append_string(&path, escaped);
     free(escaped);
-    if (escaped == NULL || path.failed) {
+    if (path.failed) {
         wj_buffer_free(&path);
         wj_error_set(error, WJ_ERR_INTERNAL, "out of memory building the job URL");
         return false;
@@ -155,7 +159,7 @@ bool wj_fetch_job(struct wj_client *client, const char *job_id, int64_t deadline
         if (error->kind == WJ_ERR_NOT_FOUND) {
             char id[128];
 
-            wj_error_set(error, WJ_ERR_NOT_FOUND, "job ID \"%s\" not found (HTTP 404). Check the ID",
+            wj_error_set(error, WJ_ERR_NOT_FOUND, "job ID \"%s\" not found (HTTP 404). Check the ID, and that the URL is the API's base URL",
                          wj_text_sanitize(id, sizeof id, job_id));
         }
         if (target.parsed)

@@ -345,7 +345,7 @@ struct wj_client *wj_client_new(const struct wj_client_config *config, struct wj
 
     client = calloc(1, sizeof *client);
     if (client == NULL) {
-        free(display_url);
+        curl_free(display_url);
         wj_error_set(error, WJ_ERR_INTERNAL, "out of memory creating the HTTP client");
         return NULL;
     }
@@ -593,6 +593,11 @@ static bool configure_easy(struct wj_request *request, int64_t remaining_ms, str
     SET(CURLOPT_HTTPGET, 1L);
     SET(CURLOPT_HTTPHEADER, client->headers);
     SET(CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+    /* Without it, removing a handle whose DNS lookup still runs waits for
+     * the resolver thread, which can hold a run past its deadline. */
+    SET(CURLOPT_QUICK_EXIT, 1L);
+#endif
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_ACCEPT_ENCODING, "");

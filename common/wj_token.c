@@ -23,9 +23,10 @@ const char *wj_token_problem(const char *token)
 
 bool wj_token_read_file(const char *path, char **token, struct wj_error *error)
 {
-    char line[WJ_TOKEN_MAX_LENGTH + 2];
+    char line[WJ_TOKEN_MAX_LENGTH + 3]; /* the key, "\r\n" and the NUL */
     FILE *file = fopen(path, "r");
     bool file_is_empty = false;
+    bool line_fits;
     size_t length;
 
     if (file == NULL) {
@@ -47,18 +48,22 @@ bool wj_token_read_file(const char *path, char **token, struct wj_error *error)
         line[0] = '\0';
         file_is_empty = true;
     }
+    /* The line fits when fgets stopped at its line break or at the end of
+     * the file, rather than at the end of the buffer. */
+    line_fits = strchr(line, '\n') != NULL || feof(file);
     fclose(file);
 
     length = strlen(line);
-    if (length > WJ_TOKEN_MAX_LENGTH) {
+    while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '
+                          || line[length - 1] == '\t'))
+        line[--length] = '\0';
+
+    if (!line_fits || length > WJ_TOKEN_MAX_LENGTH) {
         memset(line, 0, sizeof line);
         wj_error_set(error, WJ_ERR_CONFIG, "the first line of the API key file %.200s is longer than %d bytes. It should hold only the key",
                      path, WJ_TOKEN_MAX_LENGTH);
         return false;
     }
-    while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '
-                          || line[length - 1] == '\t'))
-        line[--length] = '\0';
 
     if (length == 0) {
         wj_error_set(error, WJ_ERR_CONFIG, "the API key file %.200s %s. Put the key on its first line", path,
