@@ -34,8 +34,8 @@ static void append_sanitized(struct wj_buffer *out, const char *text)
     wj_buffer_append_string(out, wj_text_sanitize(safe, sizeof safe, text));
 }
 
-/* Appends API text cut to at most max_bytes, so twenty long error messages
- * cannot push the output past what Nagios keeps of it. */
+/* Appends API text cut to at most max_bytes, so that long error messages
+ * do not dominate the long output. Ids and types are not cut. */
 static void append_sanitized_cut(struct wj_buffer *out, const char *text, size_t max_bytes)
 {
     char safe[WJ_ERROR_MESSAGE_SIZE];
@@ -209,7 +209,7 @@ void check_format_job(struct wj_buffer *out, const struct wj_job *job, const str
     char critical[32];
 
     wj_buffer_printf(out, "WHISPER JOBS %s - job ", wj_state_name(judgement->state));
-    append_sanitized(out, job->id);
+    append_sanitized(out, job->id[0] ? job->id : "(no id)");
     wj_buffer_append_string(out, " (");
     append_sanitized(out, job->type[0] ? job->type : "no type");
     wj_buffer_append_string(out, ") is ");

@@ -16,8 +16,9 @@ struct wjc_account_set {
 /* Reads every <Account "NAME"> block inside block. default_interval is the
  * interval of accounts that set none (the daemon's, from
  * plugin_get_interval). Returns 0 with set filled, or -1 after logging an
- * error that names the account and the key (never the API key itself), in
- * which case set is empty. A set with no accounts is valid. */
+ * error that names the account, and the key at fault when there is one
+ * (never the API key itself), in which case set is empty. A set with no
+ * accounts is valid. */
 int wjc_config_read(const oconfig_item_t *block, cdtime_t default_interval,
                     struct wjc_account_set *set);
 

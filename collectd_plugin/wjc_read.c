@@ -60,8 +60,8 @@ static void submit(const struct wjc_account *account, const char *type, const ch
 
     list.values = &value;
     list.values_len = 1;
-    /* Left at 0, the interval would be the plugin's default rather than the
-     * account's, and collectd would mark slower accounts' values missing. */
+    /* Set explicitly, although collectd 5.12 fills a zero interval from the
+     * read callback's own, so the values never depend on that detail. */
     list.interval = account->interval;
     snprintf(list.plugin, sizeof list.plugin, "%s", WJC_PLUGIN_NAME);
     snprintf(list.plugin_instance, sizeof list.plugin_instance, "%s", account->name);

@@ -16,8 +16,9 @@ struct wjc_job_values {
     int64_t stuck_pending;           /* PENDING jobs strictly older than StuckAfter */
     double oldest_pending_s;         /* 0 when there is none */
     double oldest_processing_s;
-    bool truncated;                  /* MaxPages cut a list short: counts taken from
-                                        listed jobs and the ages are lower bounds */
+    bool truncated;                  /* MaxPages cut a list short: the ages, stuck
+                                        count and counts taken from listed jobs
+                                        (Type set, or no total) are lower bounds */
 };
 
 /* Fills plan for one read. Without a type filter, COMPLETED, FAILED,

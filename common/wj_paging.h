@@ -36,7 +36,7 @@ struct wj_list_read {
     /* Results, valid after the client run succeeded. */
     struct wj_job_list jobs;
     bool has_total;       /* the API sent "total" */
-    int64_t total;        /* the first page's total when has_total */
+    int64_t total;        /* the latest page's total when has_total */
     bool truncated;       /* max_pages stopped the reading before the end */
     bool total_changed;   /* total differed between pages */
     bool ids_repeated;    /* the first reading saw an id on two pages */
@@ -58,8 +58,9 @@ struct wj_list_read {
  * wj_client_run. */
 bool wj_list_read_start(struct wj_list_read *list, struct wj_client *client, struct wj_error *error);
 
-/* Number of jobs in the status: total when the API sent one and the whole
- * list was not read, else the de-duplicated jobs counted. */
+/* Number of jobs in the status: total when the API sent one, unless the
+ * whole list was read and total changed between pages, in which case the
+ * de-duplicated jobs are counted. */
 int64_t wj_list_read_count(const struct wj_list_read *list);
 
 /* Moves the jobs of from that into does not have yet (by id) into into,
