@@ -55,6 +55,7 @@ static struct wj_client *create_client(const struct check_config *config, struct
         .cacert_setting = "--cacert FILE (or skip verification with --insecure)",
         .log = log_to_stderr,
         .log_context = (void *)config,
+        .log_level = config->verbosity,
     };
 
     if (!wj_http_global_init(error))

@@ -47,6 +47,7 @@ static bool ensure_client(struct wjc_account *account, struct wj_error *error)
         .cacert_setting = "CACert",
         .log = log_client_message,
         .log_context = account,
+        .log_level = account->verbosity,
     };
 
     if (account->client == NULL)

@@ -75,6 +75,7 @@ bool wj_fetch_account(struct wj_client *client, const struct wj_account_plan *pl
     return true;
 
 failed:
+    wj_client_cancel(client);
     wj_account_snapshot_free(snapshot);
     return false;
 }

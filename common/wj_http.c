@@ -59,6 +59,7 @@ struct wj_client {
     int max_parallel;
     wj_log_fn log;
     void *log_context;
+    int log_level;
 
     struct wj_request *queue_head; /* not started yet, or waiting to retry */
     struct wj_request *queue_tail;
@@ -120,7 +121,7 @@ static void client_log(const struct wj_client *client, int level, const char *fo
     char *message;
     int length;
 
-    if (client->log == NULL)
+    if (client->log == NULL || level > client->log_level)
         return;
 
     /* Format the whole text before redacting, so a cut can never leave part
@@ -169,6 +170,7 @@ static bool copy_config(struct wj_client *client, const struct wj_client_config 
     client->max_parallel = config->max_parallel > 0 ? config->max_parallel : DEFAULT_MAX_PARALLEL;
     client->log = config->log;
     client->log_context = config->log_context;
+    client->log_level = config->log_level;
     client->timeout_setting = config->timeout_setting ? config->timeout_setting : "the timeout";
     client->cacert_setting = config->cacert_setting ? config->cacert_setting : "the CA certificate setting";
     return true;
@@ -427,6 +429,11 @@ static void drop_all(struct wj_client *client)
     }
 }
 
+void wj_client_cancel(struct wj_client *client)
+{
+    drop_all(client);
+}
+
 void wj_client_free(struct wj_client *client)
 {
     if (client == NULL)
@@ -667,11 +674,13 @@ static bool start_request(struct wj_client *client, struct wj_request *request,
     return true;
 }
 
-/* Starts queued requests that are due, up to the parallel limit, keeping the
- * ones still waiting for a retry in the queue. */
 static bool fail_request(struct wj_client *client, struct wj_request *request, const struct wj_error *failure,
                          struct wj_error *error);
 
+/* Starts queued requests that are due, up to the parallel limit, keeping the
+ * ones still waiting for a retry in the queue.
+ * NOTE: best-effort requests that fail to start share the last failure, so
+ * their callbacks may get a message that names another request's path. */
 static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 {
     struct wj_request **link = &client->queue_head;
@@ -927,22 +936,12 @@ static void note_server_time(struct wj_client *client, const struct wj_request *
 
 /* Logs the start of a body at level 3. The key is redacted before the body
  * is cut, so a key that straddles the cut cannot leave its first bytes. */
+/* Logs the start of a body that redact_body has already cleared of the key. */
 static void log_body_start(const struct wj_client *client, const struct wj_buffer *body)
 {
-    size_t length = LOGGED_BODY_BYTES + strlen(client->token);
-    char *start;
+    int length = body->length < LOGGED_BODY_BYTES ? (int)body->length : LOGGED_BODY_BYTES;
 
-    if (client->log == NULL)
-        return;
-    if (length > body->length)
-        length = body->length;
-    start = strndup(wj_buffer_text(body), length);
-    if (start == NULL)
-        return;
-
-    wj_text_redact(start, client->token);
-    client_log(client, 3, "body starts: %.*s", LOGGED_BODY_BYTES, start);
-    free(start);
+    client_log(client, 3, "body starts: %.*s", length, wj_buffer_text(body));
 }
 
 /* Removes the key from a body that echoes it, before any part of the body

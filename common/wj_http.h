@@ -33,6 +33,7 @@ struct wj_client_config {
     const char *cacert_setting;  /* the CA bundle, named in error hints; may be NULL */
     wj_log_fn log;         /* may be NULL */
     void *log_context;
+    int log_level;         /* messages above this level are not even built */
 };
 
 /* A successful (2xx) response, or the failure of a best-effort request.
@@ -64,6 +65,11 @@ struct wj_client_stats {
 struct wj_client *wj_client_new(const struct wj_client_config *config, struct wj_error *error);
 
 void wj_client_free(struct wj_client *client);
+
+/* Drops every queued and running request without calling its callback. For
+ * a caller that fails after queueing some requests: their contexts may not
+ * outlive the failure, and the next run must not serve them. */
+void wj_client_cancel(struct wj_client *client);
 
 /* Queues a GET of base_url + path_and_query (already escaped). Non-2xx
  * responses never reach on_response: 429 is retried after its Retry-After when
