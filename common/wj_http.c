@@ -636,16 +636,23 @@ static bool configure_easy(struct wj_request *request, int64_t remaining_ms, str
     return true;
 }
 
+/* Sets the one message for a run that reached its deadline, whichever
+ * request or wait noticed it first. */
+static void set_deadline_error(const struct wj_client *client, struct wj_error *error)
+{
+    wj_error_set(error, WJ_ERR_TIMEOUT,
+                 "timed out: the run's deadline of %.1f s passed while waiting for the API at %s. Raise %s or check the API's latency",
+                 (double)(client->deadline_ms - client->run_started_ms) / 1000.0, client->display_url,
+                 client->timeout_setting);
+}
+
 static bool start_request(struct wj_client *client, struct wj_request *request,
                           struct wj_error *error)
 {
     int64_t remaining_ms = client->deadline_ms - wj_monotonic_ms();
 
     if (remaining_ms <= 0) {
-        wj_error_set(error, WJ_ERR_TIMEOUT,
-                     "timed out: the run's deadline of %.1f s passed before requesting %s. Raise %s or check the API's latency",
-                     (double)(client->deadline_ms - client->run_started_ms) / 1000.0, request->display_url,
-                     client->timeout_setting);
+        set_deadline_error(client, error);
         return false;
     }
 
@@ -679,8 +686,9 @@ static bool fail_request(struct wj_client *client, struct wj_request *request, c
 
 /* Starts queued requests that are due, up to the parallel limit, keeping the
  * ones still waiting for a retry in the queue.
- * NOTE: best-effort requests that fail to start share the last failure, so
- * their callbacks may get a message that names another request's path. */
+ * NOTE: best-effort requests that fail to start share the last failure. For
+ * the deadline that is the same message, but a libcurl setup failure may
+ * name another request's path. */
 static bool start_due_requests(struct wj_client *client, struct wj_error *error)
 {
     struct wj_request **link = &client->queue_head;
@@ -741,10 +749,7 @@ static void error_from_curl(struct wj_request *request, CURLcode code, struct wj
     case CURLE_OPERATION_TIMEDOUT:
         /* curl's own text gives the time this transfer ran, not the run's
          * deadline that cut it short, so it is left out. */
-        wj_error_set(error, WJ_ERR_TIMEOUT,
-                     "timed out: the run's deadline of %.1f s passed while waiting for %s. Raise %s or check the API's latency",
-                     (double)(request->client->deadline_ms - request->client->run_started_ms) / 1000.0, url,
-                     request->client->timeout_setting);
+        set_deadline_error(request->client, error);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
         wj_error_set(error, WJ_ERR_UNREACHABLE, "DNS lookup failed for %s (%s). Check the URL and the DNS resolver",
@@ -1095,9 +1100,7 @@ static bool expire_requests(struct wj_client *client, struct wj_error *error)
     struct wj_request *queued = client->queue_head;
     struct wj_request *request;
 
-    wj_error_set(&failure, WJ_ERR_TIMEOUT,
-                 "timed out: the run's deadline of %.1f s passed while waiting for the API at %s",
-                 (double)(client->deadline_ms - client->run_started_ms) / 1000.0, client->display_url);
+    set_deadline_error(client, &failure);
     if (!only_best_effort_left(client)) {
         *error = failure;
         return false;
