@@ -61,6 +61,11 @@ static bool add_bad_timestamp(struct judge_run *run, const struct wj_job *job, c
 {
     struct wj_finding finding = {job, WJ_STATE_UNKNOWN, WJ_FINDING_BAD_TIMESTAMP, false, 0, field};
 
+    /* A failed job with a bad completedAt may still have a usable age. */
+    if (job->created_at.state == WJ_TIMESTAMP_VALID) {
+        finding.has_age = true;
+        finding.age_ms = run->now_ms - job->created_at.epoch_ms;
+    }
     run->judgement->bad_timestamps++;
     return add_finding(run->judgement, &run->capacity, &finding);
 }

@@ -262,7 +262,8 @@ class BadTimestampTest(CheckTestCase):
         self.assert_state(result, UNKNOWN)
         named = [line for line in result.lines[1:] if "bad-completed" in line]
         self.assertEqual(len(named), 1, result)
-        self.assertIn("completedAt", named[0])
+        self.assertIn('completedAt "2025-13-45T99:00:00Z" is not a valid ISO 8601 timestamp', named[0])
+        self.assertIn("age 2m10s", named[0])
 
     def test_other_jobs_still_judged(self):
         jobs = [{"id": "bad-created", "status": "PENDING", "created_at": "not a time"},
