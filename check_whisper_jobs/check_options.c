@@ -217,11 +217,9 @@ static bool add_type(struct check_config *config, const char *type, struct wj_er
         return false;
     }
     config->types = grown;
-    config->types[config->type_count] = strdup(type);
-    if (config->types[config->type_count] == NULL) {
-        wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the options");
+    config->types[config->type_count] = NULL;
+    if (!replace_string(&config->types[config->type_count], type, error))
         return false;
-    }
     config->type_count++;
     return true;
 }

@@ -11,14 +11,6 @@
 #define MAX_LISTED_JOBS 20
 #define MAX_LISTED_MESSAGE_BYTES 200
 
-static void append_age(struct wj_buffer *out, int64_t age_ms)
-{
-    char text[32];
-
-    wj_duration_format(text, sizeof text, age_ms > 0 ? age_ms / 1000 : 0);
-    wj_buffer_append_string(out, text);
-}
-
 static void append_duration(struct wj_buffer *out, int64_t seconds)
 {
     char text[32];
@@ -27,11 +19,10 @@ static void append_duration(struct wj_buffer *out, int64_t seconds)
     wj_buffer_append_string(out, text);
 }
 
-static void append_sanitized(struct wj_buffer *out, const char *text)
+/* A job created after "now" (clock skew) reads as age 0. */
+static void append_age(struct wj_buffer *out, int64_t age_ms)
 {
-    char safe[WJ_ERROR_MESSAGE_SIZE];
-
-    wj_buffer_append_string(out, wj_text_sanitize(safe, sizeof safe, text));
+    append_duration(out, age_ms > 0 ? age_ms / 1000 : 0);
 }
 
 /* Appends API text cut to at most max_bytes, so that long error messages
@@ -44,6 +35,11 @@ static void append_sanitized_cut(struct wj_buffer *out, const char *text, size_t
         max_bytes = sizeof safe - 1;
     wj_text_sanitize(safe, max_bytes + 1, text);
     wj_buffer_append_string(out, safe);
+}
+
+static void append_sanitized(struct wj_buffer *out, const char *text)
+{
+    append_sanitized_cut(out, text, WJ_ERROR_MESSAGE_SIZE - 1);
 }
 
 /* Appends why a timestamp the judgement needs could not be used, quoting

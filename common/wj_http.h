@@ -46,8 +46,8 @@ struct wj_response {
     const struct wj_error *failure; /* NULL unless a best-effort request failed */
 };
 
-/* Called for each 2xx response, and for the failure of a best-effort
- * request (response->failure set); it may queue further requests with
+/* Callback for each 2xx response, and for the failure of a best-effort
+ * request (response->failure set). It may queue further requests with
  * wj_client_get. Returning false (with error set) ends the run with that
  * error. */
 typedef bool (*wj_response_fn)(void *context, const struct wj_response *response,

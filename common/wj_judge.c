@@ -149,27 +149,14 @@ static bool judge_job(struct judge_run *run, const struct wj_job *job)
     }
 }
 
-static int state_order(enum wj_state state)
-{
-    switch (state) {
-    case WJ_STATE_CRITICAL:
-        return 0;
-    case WJ_STATE_WARNING:
-        return 1;
-    case WJ_STATE_UNKNOWN:
-        return 2;
-    default:
-        return 3;
-    }
-}
-
 static int compare_findings(const void *left, const void *right)
 {
     const struct wj_finding *a = left;
     const struct wj_finding *b = right;
 
-    if (state_order(a->state) != state_order(b->state))
-        return state_order(a->state) - state_order(b->state);
+    /* Worst state first. */
+    if (a->state != b->state)
+        return wj_state_severity(b->state) - wj_state_severity(a->state);
     if (a->age_ms != b->age_ms)
         return a->age_ms > b->age_ms ? -1 : 1;
     return strcmp(a->job->id, b->job->id);

@@ -125,24 +125,35 @@ static int64_t offset_of(const char *path)
     return found ? strtoll(found + 7, NULL, 10) : 0;
 }
 
-/* Moves the page's jobs into the list, skipping ids already there. Jobs
- * without an id cannot be matched and are all kept. In the first reading a
- * repeated id means jobs were added ahead of the offsets, which is the only
- * sign of it when the API sends no total. */
+enum take_result { JOB_TAKEN, JOB_REPEATED, JOB_NO_MEMORY };
+
+/* Moves job into the list unless its id is already there, in which case the
+ * job is freed. Jobs without an id cannot be matched and are always taken. */
+static enum take_result take_new_job(struct wj_list_read *list, struct wj_job *job)
+{
+    bool has_id = job->id && job->id[0];
+
+    if (has_id && id_set_contains(list->seen, job->id)) {
+        wj_job_free(job);
+        return JOB_REPEATED;
+    }
+    if (!wj_job_list_take(&list->jobs, job)
+        || (has_id && !id_set_add(list->seen, list->jobs.items[list->jobs.count - 1].id)))
+        return JOB_NO_MEMORY;
+    return JOB_TAKEN;
+}
+
+/* Moves the page's jobs into the list. In the first reading a repeated id
+ * means jobs were added ahead of the offsets, which is the only sign of it
+ * when the API sends no total. */
 static bool merge_jobs(struct wj_list_read *list, struct wj_list_page *page, struct wj_error *error)
 {
     for (size_t i = 0; i < page->jobs.count; i++) {
-        struct wj_job *job = &page->jobs.items[i];
-        bool has_id = job->id && job->id[0];
+        enum take_result result = take_new_job(list, &page->jobs.items[i]);
 
-        if (has_id && id_set_contains(list->seen, job->id)) {
-            if (list->pass == 1)
-                list->ids_repeated = true;
-            wj_job_free(job);
-            continue;
-        }
-        if (!wj_job_list_take(&list->jobs, job)
-            || (has_id && !id_set_add(list->seen, list->jobs.items[list->jobs.count - 1].id))) {
+        if (result == JOB_REPEATED && list->pass == 1)
+            list->ids_repeated = true;
+        if (result == JOB_NO_MEMORY) {
             wj_error_set(error, WJ_ERR_INTERNAL, "out of memory storing %s jobs", list_name(list));
             return false;
         }
@@ -237,7 +248,6 @@ static bool on_page(void *context, const struct wj_response *response, struct wj
                         (long long)(page_index * list->limit));
         return false;
     }
-    list->pages_read++;
     note_total(list, &page);
 
     /* A count-only read without a total falls back to reading every page. */
@@ -284,9 +294,7 @@ bool wj_list_read_start(struct wj_list_read *list, struct wj_client *client, str
 
 int64_t wj_list_read_count(const struct wj_list_read *list)
 {
-    if (list->has_total && (list->count_only || list->truncated))
-        return list->total;
-    if (list->has_total && !list->total_changed)
+    if (list->has_total && (list->count_only || list->truncated || !list->total_changed))
         return list->total;
     return (int64_t)list->jobs.count;
 }
@@ -298,18 +306,16 @@ int64_t wj_list_read_merge(struct wj_list_read *into, struct wj_list_read *from)
 
     for (size_t i = 0; i < from->jobs.count; i++) {
         struct wj_job *job = &from->jobs.items[i];
-        bool has_id = job->id && job->id[0];
+        enum take_result result;
 
-        if (out_of_memory || (has_id && id_set_contains(into->seen, job->id))) {
+        if (out_of_memory) {
             wj_job_free(job);
             continue;
         }
-        if (!wj_job_list_take(&into->jobs, job)
-            || (has_id && !id_set_add(into->seen, into->jobs.items[into->jobs.count - 1].id))) {
-            out_of_memory = true;
-            continue;
-        }
-        moved++;
+        result = take_new_job(into, job);
+        if (result == JOB_TAKEN)
+            moved++;
+        out_of_memory = result == JOB_NO_MEMORY;
     }
     from->jobs.count = 0;
 

@@ -40,7 +40,6 @@ struct wj_list_read {
     bool truncated;       /* max_pages stopped the reading before the end */
     bool total_changed;   /* total differed between pages */
     bool ids_repeated;    /* the first reading saw an id on two pages */
-    int pages_read;
     bool failed;          /* best_effort only: a page failed, so the results
                              are incomplete and must not be used */
 

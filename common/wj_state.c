@@ -1,6 +1,6 @@
 #include "wj_state.h"
 
-static int rank(enum wj_state state)
+int wj_state_severity(enum wj_state state)
 {
     switch (state) {
     case WJ_STATE_OK:
@@ -17,7 +17,7 @@ static int rank(enum wj_state state)
 
 enum wj_state wj_state_worst(enum wj_state a, enum wj_state b)
 {
-    return rank(a) >= rank(b) ? a : b;
+    return wj_state_severity(a) >= wj_state_severity(b) ? a : b;
 }
 
 const char *wj_state_name(enum wj_state state)

@@ -9,6 +9,10 @@ enum wj_state {
     WJ_STATE_UNKNOWN = 3
 };
 
+/* Rank of a state, from 0 for OK to 3 for CRITICAL, in the order
+ * CRITICAL > WARNING > UNKNOWN > OK. */
+int wj_state_severity(enum wj_state state);
+
 /* The worse of two states, ranked CRITICAL > WARNING > UNKNOWN > OK. */
 enum wj_state wj_state_worst(enum wj_state a, enum wj_state b);
 
