@@ -448,10 +448,7 @@ enum check_parse_result check_options_parse(int argc, char **argv, struct check_
 void check_config_free(struct check_config *config)
 {
     free(config->url);
-    if (config->token) {
-        memset(config->token, 0, strlen(config->token));
-        free(config->token);
-    }
+    wj_token_free(config->token);
     free(config->token_origin);
     for (size_t i = 0; i < config->type_count; i++)
         free(config->types[i]);

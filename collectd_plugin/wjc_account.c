@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wj_token.h"
+
 struct wjc_account *wjc_account_new(const char *name)
 {
     struct wjc_account *account = calloc(1, sizeof *account);
@@ -36,10 +38,7 @@ void wjc_account_free(void *data)
         return;
 
     wj_client_free(account->client);
-    if (account->token) {
-        memset(account->token, 0, strlen(account->token));
-        free(account->token);
-    }
+    wj_token_free(account->token);
     for (size_t i = 0; i < account->type_count; i++)
         free(account->types[i]);
     free(account->types);

@@ -119,12 +119,6 @@ static int parse_url(struct account_parse *parse, const oconfig_item_t *item)
     return 0;
 }
 
-static void wipe_string(char *text)
-{
-    if (text)
-        memset(text, 0, strlen(text));
-}
-
 static int parse_token(struct account_parse *parse, const oconfig_item_t *item)
 {
     char *token = NULL;
@@ -134,10 +128,7 @@ static int parse_token(struct account_parse *parse, const oconfig_item_t *item)
         config_error(parse->account->name, item->key, "expected the API key as one string in double quotes");
         return -1;
     }
-    if (parse->account->token) {
-        wipe_string(parse->account->token);
-        free(parse->account->token);
-    }
+    wj_token_free(parse->account->token);
     parse->account->token = token;
     return 0;
 }

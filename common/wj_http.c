@@ -14,6 +14,7 @@
 #include "wj_api_json.h"
 #include "wj_buffer.h"
 #include "wj_text.h"
+#include "wj_token.h"
 
 #define DEFAULT_MAX_PARALLEL 6
 #define MAX_ATTEMPTS 5
@@ -448,10 +449,7 @@ void wj_client_free(struct wj_client *client)
     curl_slist_free_all(client->headers);
     free(client->base_url);
     curl_free(client->display_url);
-    if (client->token) {
-        memset(client->token, 0, strlen(client->token));
-        free(client->token);
-    }
+    wj_token_free(client->token);
     free(client->cacert);
     free(client->proxy);
     free(client->user_agent);

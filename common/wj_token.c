@@ -59,7 +59,7 @@ bool wj_token_read_file(const char *path, char **token, struct wj_error *error)
         line[--length] = '\0';
 
     if (!line_fits || length > WJ_TOKEN_MAX_LENGTH) {
-        memset(line, 0, sizeof line);
+        explicit_bzero(line, sizeof line);
         wj_error_set(error, WJ_ERR_CONFIG, "the first line of the API key file %.200s is longer than %d bytes. It should hold only the key",
                      path, WJ_TOKEN_MAX_LENGTH);
         return false;
@@ -71,10 +71,19 @@ bool wj_token_read_file(const char *path, char **token, struct wj_error *error)
         return false;
     }
     *token = strdup(line);
-    memset(line, 0, sizeof line);
+    explicit_bzero(line, sizeof line);
     if (*token == NULL) {
         wj_error_set(error, WJ_ERR_INTERNAL, "out of memory reading the API key");
         return false;
     }
     return true;
+}
+
+void wj_token_free(char *token)
+{
+    if (token == NULL)
+        return;
+
+    explicit_bzero(token, strlen(token));
+    free(token);
 }

@@ -25,4 +25,8 @@ const char *wj_token_problem(const char *token);
  * caller still checks the key with wj_token_problem. */
 bool wj_token_read_file(const char *path, char **token, struct wj_error *error);
 
+/* Overwrites the key with zeros, in a way the compiler cannot drop as a
+ * dead store, and frees it. NULL is allowed. */
+void wj_token_free(char *token);
+
 #endif
